@@ -1,0 +1,4 @@
+# ACPI table discovery and parsing: a pure unit (physical memory comes through an interface),
+# built into the kernel and unit-tested on the host.
+list(APPEND BULWARK_KERNEL_SOURCES kernel/drivers/acpi/tables.cpp)
+bulwark_unit_test(acpi_test SOURCES kernel/drivers/acpi/tables.cpp kernel/drivers/acpi/tables_test.cpp)

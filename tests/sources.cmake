@@ -1,0 +1,89 @@
+# Integration tests. Boot tests (label `boot`) run the real kernel under QEMU: KVM when /dev/kvm
+# is usable, TCG otherwise. Exit statuses come from isa-debug-exit: 33 success, 35 failure, 37 panic.
+set(BULWARK_KERNEL_ELF ${CMAKE_BINARY_DIR}/kernel/kernel.elf)
+set(qemu_test ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/boot/qemu_test.py --kernel ${BULWARK_KERNEL_ELF})
+
+# bulwark_boot_test(NAME ARGS...)
+function(bulwark_boot_test name)
+  add_test(NAME ${name} COMMAND ${qemu_test} ${ARGN})
+  set_tests_properties(${name} PROPERTIES LABELS boot TIMEOUT 300)
+endfunction()
+
+# Self-tests on each machine type: frame allocator, paging (W^X, null page, guard pages), heap,
+# timer, a caught page fault. The boot log must show the memory map and the devices found.
+foreach(machine microvm q35 pc)
+  set(extra "")
+  if(machine STREQUAL "microvm")
+    list(APPEND extra --expect "acpi: RSDP at 0x[0-9a-f]+ \\(revision 2\\), XSDT: .*APIC")
+  else()
+    list(APPEND extra --expect "pci: 00:00.0 8086:[0-9a-f]+ class 06.00 host bridge" --expect "pci: [0-9]+ devices via")
+  endif()
+  if(machine STREQUAL "q35")
+    list(APPEND extra --expect "pci: ECAM at 0xb0000000")
+  endif()
+  bulwark_boot_test(boot_selftest_${machine} --machine ${machine} --append "test=all"
+    --expect-exit 33
+    --expect "mem: memory map from PVH start_info"
+    --expect "usable"
+    --expect "clock: TSC"
+    --expect "selftest: frame_allocator +PASSED"
+    --expect "selftest: paging +PASSED"
+    --expect "selftest: heap +PASSED"
+    --expect "selftest: timer +PASSED"
+    --expect "selftest: page_fault +PASSED"
+    --expect "selftest: 5 passed, 0 failed"
+    --reject "PANIC" --reject "FAILED"
+    ${extra})
+endforeach()
+
+# microvm without ACPI: QEMU names its virtio-mmio transports on the kernel command line, and
+# the kernel identifies the device behind each (here an entropy device: no network involved).
+bulwark_boot_test(boot_virtio_mmio_cmdline --machine microvm --machine-options acpi=off
+  --qemu-arg=-device --qemu-arg=virtio-rng-device --append "test=heap"
+  --expect-exit 33
+  --expect "boot: command line \"test=heap virtio_mmio.device=[0-9]+@0x[0-9a-f]+:[0-9]+\""
+  --expect "virtio-mmio: 0x[0-9a-f]+ irq [0-9]+: entropy device \\(id 4\\)"
+  --expect "virtio-mmio: 1 transports on the command line, 1 with a device"
+  --expect "acpi: no RSDP. continuing with PC defaults"
+  --reject "PANIC")
+
+# Without a test and without debug-exit, the kernel must power the machine off through ACPI
+# (QEMU then exits 0 by itself).
+foreach(machine microvm q35 pc)
+  bulwark_boot_test(boot_acpi_poweroff_${machine} --machine ${machine} --no-debug-exit
+    --expect-exit 0
+    --expect "powering off via ACPI"
+    --reject "PANIC")
+endforeach()
+
+# An uncaught fault gives a readable panic: the exception, CR2, registers and a symbolized
+# backtrace naming the function that faulted.
+bulwark_boot_test(boot_panic_report --machine q35 --append "test=panic"
+  --expect-exit 37
+  --expect "PANIC: unhandled page fault \\(#PF\\) in kernel mode"
+  --expect "page fault at address 0x0000000000000000: page not present, write access by kernel"
+  --expect "rip 0xffffffff8"
+  --expect "Backtrace:"
+  --expect "#0  +0xffffffff8[0-9a-f]+ kernel::tests::.*crash_null_dereference"
+  --expect "kernel::tests::run_selftests")
+
+# A kernel stack overflow hits the guard page; the #DF handler runs on its own IST stack.
+bulwark_boot_test(boot_stack_overflow --machine microvm --append "test=stack_overflow"
+  --expect-exit 37
+  --expect "PANIC: unhandled double fault \\(#DF\\)"
+  --expect "kernel stack overflow: CR2 is in the guard page below the boot stack"
+  --expect "recurse_forever")
+
+# The stack protector is live: overflowing a stack buffer is caught at function return.
+bulwark_boot_test(boot_stack_smash --machine microvm --append "test=stack_smash"
+  --expect-exit 37
+  --expect "PANIC: stack smashing detected"
+  --reject "went undetected")
+
+# Unknown and malformed options are named and ignored; an unknown test name fails the run.
+bulwark_boot_test(boot_bad_cmdline --machine microvm --append "log=loud bogus=1 test=heap,nosuchtest"
+  --expect-exit 35
+  --expect "ignoring command-line option \"log=loud\": malformed value"
+  --expect "ignoring command-line option \"bogus=1\": unknown option"
+  --expect "selftest: heap +PASSED"
+  --expect "selftest: no such test 'nosuchtest'")
