@@ -28,7 +28,7 @@ set(BULWARK_KERNEL_ASM_FLAGS --target=x86_64-unknown-none-elf -DBULWARK_KERNEL=1
 
 # bulwark_kernel_image(): call once, after every folder has appended to BULWARK_KERNEL_SOURCES.
 function(bulwark_kernel_image)
-  add_library(kernel_objs OBJECT ${BULWARK_KERNEL_SOURCES} ${BULWARK_LIB_SOURCES})
+  add_library(kernel_objs OBJECT ${BULWARK_KERNEL_SOURCES} ${BULWARK_NET_SOURCES} ${BULWARK_LIB_SOURCES})
   target_include_directories(kernel_objs PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(kernel_objs PRIVATE
     $<$<COMPILE_LANGUAGE:CXX>:${BULWARK_KERNEL_CXX_FLAGS}>

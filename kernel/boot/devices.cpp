@@ -130,8 +130,12 @@ Devices init_platform(u64 rsdp_hint)
     } else {
         log::info("clock: TSC {}.{:03} MHz from {}{}", calibration.tsc_hz / 1000000, (calibration.tsc_hz / 1000) % 1000,
             arch::clock::tsc_source_name(calibration.source), calibration.invariant_tsc ? ", invariant" : "");
-        u64 timer_hz = arch::lapic::start_periodic_timer(100, calibration.tsc_hz);
-        log::info("clock: LAPIC timer periodic at {} Hz (input {} kHz)", arch::lapic::tick_hz(), timer_hz / 1000);
+        auto timer = arch::lapic::start_periodic_timer(100, calibration.tsc_hz);
+        if (timer.mode == arch::lapic::TimerMode::TscDeadline)
+            log::info("clock: LAPIC timer in TSC-deadline mode, {} Hz tick", arch::lapic::tick_hz());
+        else
+            log::info("clock: LAPIC timer periodic at {} Hz (calibrated input {} kHz)", arch::lapic::tick_hz(),
+                timer.periodic_input_hz / 1000);
     }
     arch::sti();
 

@@ -113,11 +113,11 @@ u64 pit_measure(u32 pit_ticks)
 
 u64 pit_tsc_hz()
 {
-    // Take the smallest of three 10 ms measurements: interference (a vCPU preempted by the host)
+    // Take the smaller of two 5 ms measurements: interference (a vCPU preempted by the host)
     // only ever makes a measurement longer.
     u64 best = 0;
-    for (int i = 0; i < 3; ++i) {
-        u64 hz = pit_measure(pit_hz / 100); // 10 ms
+    for (int i = 0; i < 2; ++i) {
+        u64 hz = pit_measure(pit_hz / 200); // 5 ms
         if (hz == 0)
             return 0;
         if (best == 0 || hz < best)

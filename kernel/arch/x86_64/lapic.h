@@ -13,9 +13,15 @@ void eoi();
 u32 id();
 u32 version();
 
-// Calibrates the timer against the TSC and starts it in periodic mode at `hz`.
-// Returns the timer's input clock in Hz (after the divider).
-u64 start_periodic_timer(u32 hz, u64 tsc_hz);
+enum class TimerMode : u8 { Off, TscDeadline, Periodic };
+struct TimerStart {
+    TimerMode mode;
+    u64 periodic_input_hz; // the calibrated timer clock after the divider (Periodic mode only)
+};
+
+// Starts a tick of `hz` interrupts per second: TSC-deadline mode when the CPU has it (no
+// calibration), else periodic mode calibrated against the TSC (2 ms).
+TimerStart start_periodic_timer(u32 hz, u64 tsc_hz);
 u64 ticks();
 u32 tick_hz();
 
