@@ -26,6 +26,13 @@ public:
     constexpr const T& operator*() const { return value(); }
     constexpr const T* operator->() const { return &value(); }
 
+    constexpr bool operator==(const Optional& other) const
+    {
+        if (m_has != other.m_has)
+            return false;
+        return !m_has || m_value == other.m_value;
+    }
+
 private:
     static_assert(__is_trivially_copyable(T), "Optional holds trivially copyable values only");
     bool m_has;
