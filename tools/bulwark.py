@@ -8,6 +8,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import fuzz  # noqa: E402
 import qemu  # noqa: E402
 
 BUILD_DIR = os.environ.get("BULWARK_BUILD_DIR", os.path.join(ROOT, "build"))
@@ -121,6 +122,8 @@ def main():
     p.add_argument("--accel", help="auto, kvm or tcg (default auto)")
     p.add_argument("--no-build", action="store_true", help="use the existing build")
     p.set_defaults(func=cmd_bench)
+
+    fuzz.add_subcommand(sub)
 
     args = parser.parse_args()
     if not args.command:
