@@ -86,7 +86,7 @@ template<typename T> FormatArg to_format_arg(const T& value)
     } else if constexpr (__is_convertible_to(T, const char*)) {
         a.kind = FormatArg::Kind::CString;
         a.cstr = value;
-    } else if constexpr (__is_pointer(T)) {
+    } else if constexpr (is_pointer_v<T>) {
         a.kind = FormatArg::Kind::Pointer;
         a.ptr = reinterpret_cast<const void*>(value);
     } else {

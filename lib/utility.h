@@ -42,6 +42,11 @@ template<typename T> inline constexpr bool is_integral_v = __is_integral(T);
 template<typename T> inline constexpr bool is_enum_v = __is_enum(T);
 template<typename T> inline constexpr bool is_trivially_destructible_v = __is_trivially_destructible(T);
 template<typename A, typename B> inline constexpr bool is_same_v = __is_same(A, B);
+// Not the __is_pointer builtin: libstdc++ declares a template of that name, which hides the
+// builtin in host code that includes standard headers first.
+template<typename T> inline constexpr bool is_pointer_v = false;
+template<typename T> inline constexpr bool is_pointer_v<T*> = true;
+template<typename T> inline constexpr bool is_pointer_v<T* const> = true;
 
 template<typename T> using UnderlyingType = __underlying_type(T);
 

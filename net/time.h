@@ -11,7 +11,12 @@ struct Duration {
     static constexpr Duration from_millis(u64 ms) { return { ms * 1000 }; }
     static constexpr Duration from_secs(u64 s) { return { s * 1000000 }; }
     constexpr u64 millis() const { return micros / 1000; }
-    constexpr auto operator<=>(const Duration&) const = default;
+    // Spelled out: a defaulted <=> needs <compare>, which the freestanding kernel build lacks.
+    constexpr bool operator==(const Duration&) const = default;
+    constexpr bool operator<(Duration o) const { return micros < o.micros; }
+    constexpr bool operator<=(Duration o) const { return micros <= o.micros; }
+    constexpr bool operator>(Duration o) const { return micros > o.micros; }
+    constexpr bool operator>=(Duration o) const { return micros >= o.micros; }
     constexpr Duration operator+(Duration d) const { return { micros + d.micros }; }
     constexpr Duration operator*(u64 k) const { return { micros * k }; }
 };
@@ -22,7 +27,11 @@ struct Instant {
     // "No deadline": later than every real instant.
     static constexpr Instant never() { return { ~0ull }; }
     constexpr u64 millis() const { return micros / 1000; }
-    constexpr auto operator<=>(const Instant&) const = default;
+    constexpr bool operator==(const Instant&) const = default;
+    constexpr bool operator<(Instant o) const { return micros < o.micros; }
+    constexpr bool operator<=(Instant o) const { return micros <= o.micros; }
+    constexpr bool operator>(Instant o) const { return micros > o.micros; }
+    constexpr bool operator>=(Instant o) const { return micros >= o.micros; }
     constexpr Instant operator+(Duration d) const { return { micros + d.micros < micros ? ~0ull : micros + d.micros }; }
     // Saturates at zero: an instant in the past is "now".
     constexpr Duration operator-(Instant earlier) const { return { micros > earlier.micros ? micros - earlier.micros : 0 }; }

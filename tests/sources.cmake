@@ -87,3 +87,13 @@ bulwark_boot_test(boot_bad_cmdline --machine microvm --append "log=loud bogus=1 
   --expect "ignoring command-line option \"bogus=1\": unknown option"
   --expect "selftest: heap +PASSED"
   --expect "selftest: no such test 'nosuchtest'")
+
+# Net tier: the stack (bulwark-netd on a TAP device) against the real Linux stack and real
+# clients, in a network namespace each test creates. Exit 77 = skipped (no namespaces/TAP here).
+if(TARGET bulwark-netd)
+  set(netns_test ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/net/netns_test.py --netd $<TARGET_FILE:bulwark-netd>)
+  add_test(NAME net_linux_peer COMMAND ${netns_test})
+  add_test(NAME net_linux_peer_impaired COMMAND ${netns_test} --impair loss=5,reorder=10,duplicate=1)
+  set_tests_properties(net_linux_peer net_linux_peer_impaired PROPERTIES
+    LABELS net SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL TRUE)
+endif()
