@@ -243,6 +243,11 @@ lib::Result<TcpRepr, WireError> TcpRepr::parse(const TcpView& view, Ipv4Address 
         repr.urgent = view.urgent_pointer();
     repr.options = TRY(TcpOptions::parse(view.options(), repr.flags));
     repr.payload_len = view.payload().size();
+    // The canonical option layout can be up to 4 bytes longer than the received one; a segment
+    // at the 65535-byte limit whose re-encoding would not fit is refused, so that every repr
+    // parse() returns satisfies is_valid() (found by fuzz/net/wire/tcp_fuzz.cpp).
+    if (!repr.is_valid())
+        return WireError::BadLength;
     return repr;
 }
 
