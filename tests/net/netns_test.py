@@ -3,7 +3,7 @@
 stack and real clients (ping, curl, ab) inside a network namespace this test creates, so no
 traffic leaves the namespace.
 
-Checks: ping; curl of the HTTP responder; `ab -n 2000 -c 100` with 0 failed requests; keep-alive
+Checks: ping; curl of the HTTP responder; 256 KiB through TCP echo; `ab -n 2000 -c 100` with 0 failed requests; keep-alive
 (`ab -k`); a bulk download and a bulk upload, each verified by CRC-32 of the bytes. With
 --impair, the link drops, reorders and duplicates frames: through `tc netem` on the TAP when the
 kernel has sch_netem, otherwise through netd's user-space impairment (both directions) — the
@@ -112,6 +112,32 @@ def check_curl(ns):
     return f"curl: {len(body)} bytes"
 
 
+ECHO_CLIENT = r"""
+import random, socket, sys, zlib
+size = int(sys.argv[2])
+data = random.Random(size).randbytes(size)
+with socket.create_connection((sys.argv[1], 7), timeout=60) as s:
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    got = bytearray()
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+print(len(got), "%08x" % zlib.crc32(got), "%08x" % zlib.crc32(data))
+"""
+
+
+def check_echo(ns, size):
+    """TCP echo (port 7): what comes back is what was sent, then a clean close."""
+    r = run(ns, sys.executable, "-c", ECHO_CLIENT, NS_ADDR_STACK, str(size), timeout=180)
+    got, crc_got, crc_sent = r.stdout.decode().split()
+    if int(got) != size or crc_got != crc_sent:
+        raise RuntimeError(f"echo of {size} bytes: got {got} bytes back, CRC {crc_got}, sent CRC {crc_sent}")
+    return f"echo: {size} bytes came back intact"
+
+
 def check_ab(ns, keepalive):
     args = ["ab", "-q", "-n", "2000", "-c", "100", "-s", "30"]
     if keepalive:
@@ -189,10 +215,11 @@ def main():
             else:
                 print(f"impairment: tc netem unavailable (no sch_netem in this kernel); bulwark-netd "
                       f"impairs both directions itself ({args.impair})")
-        results = [check_ping(ns), check_curl(ns), check_ab(ns, False), check_ab(ns, True),
-                   check_download(ns, args.bulk), check_upload(ns, args.bulk)]
-        for line in results:
-            print("ok: " + line)
+        checks = [lambda: check_ping(ns), lambda: check_curl(ns), lambda: check_echo(ns, 256 << 10),
+                  lambda: check_ab(ns, False), lambda: check_ab(ns, True),
+                  lambda: check_download(ns, args.bulk), lambda: check_upload(ns, args.bulk)]
+        for check in checks:
+            print("ok: " + check(), flush=True)
         return 0
     except (RuntimeError, subprocess.TimeoutExpired) as e:
         print(f"FAIL: {e}")
