@@ -4,6 +4,7 @@ include(net/wire/checksum_ip.cmake)
 include(net/wire/tcp_dhcp.cmake)
 include(net/iface/iface.cmake OPTIONAL RESULT_VARIABLE BULWARK_HAVE_IFACE)
 include(net/tcp/tcp.cmake OPTIONAL RESULT_VARIABLE BULWARK_HAVE_TCP)
+include(net/socket/socket.cmake OPTIONAL)
 
 # The same sources as a host library, for host programs (net/host) and tests.
 add_library(bulwark_net_host STATIC ${BULWARK_NET_SOURCES})

@@ -1,10 +1,13 @@
-// bulwark-netd: Bulwark's network stack (net/iface + net/tcp) on a Linux TAP device, serving TCP
-// echo (7), discard (9) and a small HTTP responder (80), so the stack can be tested against the
-// real Linux stack and real clients. Prints its drop counters on SIGUSR1 and at exit.
+// bulwark-netd: Bulwark's network stack (net/iface + net/tcp behind net/socket) on a Linux TAP
+// device, serving TCP echo (7), discard (9) and a small HTTP responder (80), so the stack can be
+// tested against the real Linux stack and real clients. The services are written against the
+// socket API as an epoll program would be: non-blocking calls, driven by the change queue and
+// poll_events(). Prints its drop counters on SIGUSR1 and at exit.
 #include "net/host/http.h"
 #include "net/host/impair.h"
 #include "net/host/tap.h"
 #include "net/iface/interface.h"
+#include "net/socket/sockets.h"
 #include "net/tcp/stack.h"
 #include "lib/format.h"
 
@@ -70,42 +73,11 @@ private:
     bool m_impair_active { false };
 };
 
-// Joins the interface's TCP hook to the TCP stack and the stack's output to the interface.
-class TcpGlue final : public iface::TcpHandler, public tcp::SegmentSink {
-public:
-    TcpGlue(tcp::Stack& stack) : m_stack(stack) { }
-    void attach(iface::Interface& iface) { m_iface = &iface; }
-    void set_now(Instant t) { m_now = t; }
-
-    void on_segment(wire::Ipv4Address src, wire::Ipv4Address dst, const wire::TcpRepr& segment,
-        lib::ReadonlyBytes payload, Instant now) override
-    {
-        m_now = now;
-        tcp::FourTuple tuple { { dst, segment.dst_port }, { src, segment.src_port } };
-        m_stack.on_segment(tuple, segment, payload, now, *this);
-    }
-    void poll(Instant now) override
-    {
-        m_now = now;
-        m_stack.poll(now, *this);
-    }
-    Instant next_deadline() const override { return m_stack.next_deadline(); }
-    void send(const tcp::FourTuple& tuple, const wire::TcpRepr& segment, lib::ReadonlyBytes payload) override
-    {
-        (void)m_iface->send_tcp(tuple.local.address, tuple.remote.address, segment, payload, m_now);
-    }
-
-private:
-    tcp::Stack& m_stack;
-    iface::Interface* m_iface { nullptr };
-    Instant m_now {};
-};
-
 enum class Service { Echo, Discard, Http };
 
 // One accepted connection and what its service still has to do.
 struct Session {
-    tcp::ConnectionId id;
+    socket::SocketId id;
     Service service;
     std::vector<u8> out;      // bytes produced but not yet accepted by send()
     size_t out_offset { 0 };
@@ -243,23 +215,26 @@ void consume(Session& s, const u8* data, size_t length)
 }
 
 // Moves pending output into the connection; generates /bytes/N data as the window allows.
-void flush_output(tcp::Stack& stack, Session& s, Instant t, tcp::SegmentSink& sink)
+// False when the connection failed (the session is over).
+bool flush_output(socket::Sockets& sockets, Session& s, Instant t)
 {
     for (;;) {
         if (s.out_offset == s.out.size()) {
             s.out.clear();
             s.out_offset = 0;
             if (s.stream_left == 0)
-                return;
+                return true;
             size_t n = size_t(std::min<u64>(s.stream_left, 16384));
             s.out.resize(n);
             for (size_t i = 0; i < n; ++i)
                 s.out[i] = u8(next_pattern(s.stream_state));
             s.stream_left -= n;
         }
-        auto sent = stack.send(s.id, lib::ReadonlyBytes(s.out.data() + s.out_offset, s.out.size() - s.out_offset), t, sink);
-        if (sent.is_error() || sent.value() == 0)
-            return;
+        auto sent = sockets.send(s.id, lib::ReadonlyBytes(s.out.data() + s.out_offset, s.out.size() - s.out_offset), t);
+        if (sent.is_error())
+            return sent.error() == socket::SocketError::WouldBlock;
+        if (sent.value() == 0)
+            return true;
         s.out_offset += sent.value();
     }
 }
@@ -374,29 +349,36 @@ int main(int argc, char** argv)
     fclose(urandom);
     tcp::Config tcp_config;
     auto stack = std::make_unique<tcp::Stack>(tcp_config, secret);
-    TcpGlue glue(*stack);
-    glue.attach(*iface);
-    iface->set_tcp_handler(&glue);
-    rx_impair = host::Impairment(impair, [&](lib::ReadonlyBytes f) { iface->receive(f, now()); });
+    socket::SocketsConfig socket_config;
+    socket_config.max_sockets = tcp_config.max_connections + 8;
+    socket::Sockets sockets(socket_config, *iface, *stack);
+    rx_impair = host::Impairment(impair, [&](lib::ReadonlyBytes f) { sockets.receive_frame(f, now()); });
 
-    struct Listener {
-        tcp::ListenerId id;
-        Service service;
+    // What each socket is: a listener for a service, or a session. Indexed by SocketId::index.
+    struct Slot {
+        bool listener { false };
+        Service service { Service::Echo };
+        std::unique_ptr<Session> session;
     };
-    std::vector<Listener> listeners;
+    std::vector<Slot> slots(socket_config.max_sockets);
     for (auto [port, service] : { std::pair<u16, Service> { 7, Service::Echo }, { 9, Service::Discard }, { 80, Service::Http } }) {
-        auto l = stack->listen(tcp::Endpoint { config.static_ipv4.address, port }, 512);
-        if (l.is_error()) {
+        auto l = sockets.socket(socket::SocketType::Stream);
+        bool ok = l.is_ok();
+        // Accepted sockets inherit TCP_NODELAY from their listener.
+        ok = ok && sockets.set_option(l.value(), socket::SocketOption::TcpNoDelay, true, now()).is_ok();
+        ok = ok && sockets.bind(l.value(), socket::Endpoint { config.static_ipv4.address, port }).is_ok();
+        ok = ok && sockets.listen(l.value(), 512).is_ok();
+        if (!ok) {
             fprintf(stderr, "bulwark-netd: cannot listen on port %u\n", port);
             return 1;
         }
-        listeners.push_back({ l.value(), service });
+        slots[l.value().index].listener = true;
+        slots[l.value().index].service = service;
     }
     printf("bulwark-netd: %s on %s (MAC %s)%s; echo 7, discard 9, http 80\n", ip_text.c_str(), tap_name.c_str(),
         mac_text.c_str(), impair.active() ? (" impairing both directions: " + impair_text).c_str() : "");
     fflush(stdout);
 
-    std::vector<std::unique_ptr<Session>> sessions;
     u8 frame[2048];
     auto dump = [&] {
         StdoutSink out;
@@ -404,9 +386,52 @@ int main(int argc, char** argv)
         lib::format(out, "tcp: {} connections in use, {} in TIME-WAIT\n", stack->connections_in_use(), stack->time_wait_count());
         fflush(stdout);
     };
+    // Runs one session as far as its readiness allows; closes it when it is over.
+    auto service = [&](Session& s, Instant t) {
+        u32 events = sockets.poll_events(s.id);
+        u8 buffer[16384];
+        while (!s.closing && (events & (socket::events::in | socket::events::err | socket::events::hup))) {
+            auto r = sockets.receive(s.id, lib::Bytes(buffer, sizeof buffer));
+            if (r.is_error()) {
+                if (r.error() != socket::SocketError::WouldBlock) {
+                    // Reset or timed out: release the handle.
+                    s.done = true;
+                    break;
+                }
+                break;
+            }
+            if (r.value() == 0) { // peer finished sending
+                s.closing = true;
+                break;
+            }
+            consume(s, buffer, r.value());
+        }
+        if (!s.done && !flush_output(sockets, s, t))
+            s.done = true;
+        if (s.closing && s.out_offset == s.out.size() && s.stream_left == 0)
+            s.done = true;
+        if (s.done) {
+            (void)sockets.close(s.id, t);
+            slots[s.id.index].session.reset();
+        }
+    };
+    auto accept_all = [&](socket::SocketId listener, Service svc, Instant t) {
+        for (;;) {
+            auto c = sockets.accept(listener);
+            if (c.is_error())
+                break;
+            auto session = std::make_unique<Session>();
+            session->id = c.value().id;
+            session->service = svc;
+            Session& s = *session;
+            slots[c.value().id.index].session = std::move(session);
+            service(s, t);
+        }
+    };
+    socket::SocketId changed[256];
     while (!g_stop) {
         Instant t = now();
-        Instant deadline = iface->next_deadline();
+        Instant deadline = sockets.next_deadline();
         int timeout_ms = deadline == Instant::never() ? 50 : int(std::min<u64>((deadline - t).millis() + 1, 50));
         pollfd pfd { tap.fd(), POLLIN, 0 };
         int ready = ::poll(&pfd, 1, timeout_ms);
@@ -421,58 +446,25 @@ int main(int argc, char** argv)
             if (impair.active())
                 rx_impair.push(lib::ReadonlyBytes(frame, size_t(n)));
             else
-                iface->receive(lib::ReadonlyBytes(frame, size_t(n)), now());
+                sockets.receive_frame(lib::ReadonlyBytes(frame, size_t(n)), now());
         }
         if (idle) {
             rx_impair.flush();
             sink.flush();
         }
         t = now();
-        glue.set_now(t);
-        iface->poll(t);
-        for (auto& l : listeners) {
-            for (;;) {
-                auto c = stack->accept(l.id);
-                if (c.is_error())
-                    break;
-                auto session = std::make_unique<Session>();
-                session->id = c.value();
-                session->service = l.service;
-                (void)stack->set_nodelay(c.value(), true);
-                sessions.push_back(std::move(session));
-            }
-        }
-        for (auto& s : sessions) {
-            u8 buffer[16384];
-            while (!s->closing) {
-                auto r = stack->receive(s->id, lib::Bytes(buffer, sizeof buffer));
-                if (r.is_error()) {
-                    if (r.error() != tcp::TcpError::WouldBlock) {
-                        // Reset or timed out: release the handle.
-                        (void)stack->close(s->id, t, glue);
-                        s->done = true;
-                    }
-                    break;
+        sockets.poll(t);
+        // Edge-triggered, as an epoll program would be: only sockets whose readiness may have
+        // changed are looked at.
+        for (usize n; (n = sockets.take_changes(lib::Span<socket::SocketId>(changed, 256))) > 0;) {
+            for (usize i = 0; i < n; ++i) {
+                Slot& slot = slots[changed[i].index];
+                if (slot.listener) {
+                    if (sockets.poll_events(changed[i]) & socket::events::in)
+                        accept_all(changed[i], slot.service, t);
+                } else if (slot.session && slot.session->id == changed[i]) {
+                    service(*slot.session, t);
                 }
-                if (r.value() == 0) { // peer finished sending
-                    s->closing = true;
-                    break;
-                }
-                consume(*s, buffer, r.value());
-            }
-            if (s->done)
-                continue;
-            flush_output(*stack, *s, t, glue);
-            if (s->closing && s->out_offset == s->out.size() && s->stream_left == 0) {
-                (void)stack->close(s->id, t, glue);
-                s->done = true;
-            }
-        }
-        for (auto it = sessions.begin(); it != sessions.end();) {
-            if ((*it)->done) {
-                it = sessions.erase(it);
-            } else {
-                ++it;
             }
         }
         if (g_dump) {
