@@ -101,3 +101,4 @@ bulwark_fuzz_target(icmp SOURCES fuzz/net/wire/icmp_fuzz.cpp net/wire/icmp.cpp n
 bulwark_fuzz_target(udp SOURCES fuzz/net/wire/udp_fuzz.cpp net/wire/udp.cpp net/wire/checksum.cpp)
 bulwark_fuzz_target(tcp SOURCES fuzz/net/wire/tcp_fuzz.cpp net/wire/tcp.cpp net/wire/checksum.cpp)
 bulwark_fuzz_target(dhcp SOURCES fuzz/net/wire/dhcp_fuzz.cpp net/wire/dhcp.cpp)
+bulwark_fuzz_target(virtqueue SOURCES fuzz/kernel/drivers/virtio/virtqueue_fuzz.cpp kernel/drivers/virtio/virtqueue.cpp)

@@ -97,3 +97,22 @@ if(TARGET bulwark-netd)
   set_tests_properties(net_linux_peer net_linux_peer_impaired PROPERTIES
     LABELS net SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL TRUE)
 endif()
+
+# virtio-net + the kernel's network stack under test=net, over QEMU user networking (slirp, with
+# restrict=on) and hostfwd to a free 127.0.0.1 port: curl must get the page and a TCP echo must
+# come back intact. The address comes from slirp's DHCP (ip=dhcp, the default). microvm uses
+# virtio-mmio version 2; q35 a modern-only virtio-pci device with MSI-X. Each also has a
+# virtio-rng device, whose bytes must reach the entropy pool.
+set(net_boot_test ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/boot/net_boot_test.py --kernel ${BULWARK_KERNEL_ELF})
+add_test(NAME boot_net_virtio_mmio COMMAND ${net_boot_test} --transport mmio
+  --expect "virtio-net: virtio-mmio 0x[0-9a-f]+: MAC 52:54:00:12:34:56, link up.*mergeable rx, event idx"
+  --expect "entropy: sources: .*virtio-rng \\(64 bytes mixed in\\)"
+  --expect "net: address 10\\.0\\.2\\.15/24 \\(DHCP\\)")
+add_test(NAME boot_net_virtio_pci COMMAND ${net_boot_test} --transport pci
+  --expect "virtio-net: virtio-pci 0x[0-9a-f]+: MAC 52:54:00:12:34:56, link up.*interrupts: MSI-X"
+  --expect "entropy: sources: .*virtio-rng \\(64 bytes mixed in\\)"
+  --expect "net: address 10\\.0\\.2\\.15/24 \\(DHCP\\)")
+# A static address from the command line (slirp accepts any address in 10.0.2.0/24).
+add_test(NAME boot_net_static_ip COMMAND ${net_boot_test} --transport mmio --append "ip=10.0.2.20/24,gw=10.0.2.2"
+  --guest-address 10.0.2.20 --expect "net: address 10\\.0\\.2\\.20/24[^ ]" --expect "static address")
+set_tests_properties(boot_net_virtio_mmio boot_net_virtio_pci boot_net_static_ip PROPERTIES LABELS "boot;net" TIMEOUT 300)

@@ -110,6 +110,70 @@ Optional<VirtioMmioDevice> parse_virtio_device(StringView value)
     return VirtioMmioDevice { *base, *size, *irq };
 }
 
+// A dotted quad, each part a decimal 0..255 without sign or excess length.
+Optional<u32> parse_ipv4(StringView text)
+{
+    u32 value = 0;
+    usize start = 0;
+    for (int part = 0; part < 4; ++part) {
+        usize end = start;
+        while (end < text.length() && text[end] != '.')
+            ++end;
+        if ((part < 3) != (end < text.length()))
+            return lib::nullopt; // too few or too many dots
+        StringView digits = text.substring(start, end - start);
+        if (digits.is_empty() || digits.length() > 3)
+            return lib::nullopt;
+        u32 octet = 0;
+        for (usize i = 0; i < digits.length(); ++i) {
+            if (digits[i] < '0' || digits[i] > '9')
+                return lib::nullopt;
+            octet = octet * 10 + u32(digits[i] - '0');
+        }
+        if (octet > 255)
+            return lib::nullopt;
+        value = (value << 8) | octet;
+        start = end + 1;
+    }
+    return value;
+}
+
+// `dhcp`, or `ADDR/PREFIX` optionally followed by `,gw=GW`.
+Optional<NetworkConfig> parse_network(StringView value)
+{
+    if (value == "dhcp")
+        return NetworkConfig {};
+    NetworkConfig config;
+    config.dhcp = false;
+    usize comma = value.find(',');
+    StringView cidr = value.substring(0, comma);
+    usize slash = cidr.find('/');
+    if (slash == cidr.length())
+        return lib::nullopt;
+    Optional<u32> address = parse_ipv4(cidr.substring(0, slash));
+    StringView prefix_text = cidr.substring(slash + 1);
+    Optional<u64> prefix = prefix_text.length() <= 2 ? lib::parse_u64(prefix_text) : Optional<u64>();
+    if (!address || !prefix || *prefix == 0 || *prefix > 32)
+        return lib::nullopt;
+    config.address = *address;
+    config.prefix_len = u8(*prefix);
+    if (comma != value.length()) {
+        StringView rest = value.substring(comma + 1);
+        if (rest.length() < 3 || !(rest.substring(0, 3) == "gw="))
+            return lib::nullopt;
+        Optional<u32> gateway = parse_ipv4(rest.substring(3));
+        if (!gateway)
+            return lib::nullopt;
+        // The gateway must be on the link the prefix describes.
+        u32 mask = config.prefix_len == 32 ? ~0u : ~(~0u >> config.prefix_len);
+        if ((*gateway & mask) != (config.address & mask) || *gateway == config.address)
+            return lib::nullopt;
+        config.has_gateway = true;
+        config.gateway = *gateway;
+    }
+    return config;
+}
+
 // Options QEMU or users commonly pass for Linux. Accepted without a diagnostic so a command
 // line written for a Linux guest boots cleanly; Bulwark has no use for them.
 constexpr StringView ignored_keys[] = { "console", "earlyprintk", "reboot", "panic" };
@@ -213,6 +277,12 @@ void CommandLine::parse_token(lib::StringView token)
         Optional<PowerOff> power_off = parse_power_off(value);
         if (power_off)
             m_power_off = *power_off;
+        else
+            diagnose(token, Problem::MalformedValue);
+    } else if (key == "ip") {
+        Optional<NetworkConfig> network = parse_network(value);
+        if (network)
+            m_network = *network;
         else
             diagnose(token, Problem::MalformedValue);
     } else if (key == "test") {

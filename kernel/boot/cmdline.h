@@ -26,6 +26,16 @@ struct VirtioMmioDevice {
     u32 irq;
 };
 
+// `ip=dhcp` (the default) or `ip=ADDR/PREFIX[,gw=GW]`. Addresses are 32-bit values with the
+// first octet in the top byte (10.0.2.15 is 0x0a00020f), as net::wire::Ipv4Address holds them.
+struct NetworkConfig {
+    bool dhcp { true };
+    u32 address { 0 };
+    u8 prefix_len { 0 }; // 1..32 when !dhcp
+    bool has_gateway { false };
+    u32 gateway { 0 };
+};
+
 // A token the parser did not act on. `token` views the original text (the whole token, key and
 // value), so it is always a substring of the input.
 struct Diagnostic {
@@ -68,6 +78,8 @@ public:
     // True when `name` was asked for, or when "all" was.
     bool has_test(lib::StringView name) const;
     lib::Span<const VirtioMmioDevice> virtio_devices() const { return { m_devices, m_device_count }; }
+    // The last valid `ip=`; DHCP when there is none.
+    const NetworkConfig& network() const { return m_network; }
     // The first max_diagnostics problems, in order of appearance.
     lib::Span<const Diagnostic> diagnostics() const { return { m_diagnostics, m_diagnostic_count }; }
     // Problems found after the diagnostics array was full (so the kernel can say "and N more").
@@ -79,6 +91,7 @@ private:
     void add_virtio_device(lib::StringView token, lib::StringView value);
     void diagnose(lib::StringView token, Diagnostic::Problem);
 
+    NetworkConfig m_network {};
     LogLevel m_log_level { LogLevel::Info };
     PowerOff m_power_off { PowerOff::Acpi };
     // Invariant: m_test_count <= max_tests, m_device_count <= max_virtio_devices and

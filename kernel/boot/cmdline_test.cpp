@@ -271,6 +271,44 @@ TEST(CmdlineTest, DiagnosticsOverflowIsCounted)
     EXPECT_EQ(line.dropped_diagnostics(), 4u);
 }
 
+TEST(CmdlineTest, NetworkDefaultsToDhcp)
+{
+    CommandLine line = parse("log=info");
+    EXPECT_TRUE(line.network().dhcp);
+    EXPECT_TRUE(parse("ip=10.0.0.1/8 ip=dhcp").network().dhcp);
+}
+
+TEST(CmdlineTest, StaticAddress)
+{
+    CommandLine line = parse("ip=10.77.0.2/24");
+    EXPECT_TRUE(line.diagnostics().is_empty());
+    EXPECT_FALSE(line.network().dhcp);
+    EXPECT_EQ(line.network().address, 0x0a4d0002u);
+    EXPECT_EQ(line.network().prefix_len, 24);
+    EXPECT_FALSE(line.network().has_gateway);
+
+    CommandLine with_gw = parse("ip=192.168.1.20/16,gw=192.168.255.254");
+    EXPECT_TRUE(with_gw.diagnostics().is_empty());
+    EXPECT_EQ(with_gw.network().address, 0xc0a80114u);
+    EXPECT_EQ(with_gw.network().prefix_len, 16);
+    EXPECT_TRUE(with_gw.network().has_gateway);
+    EXPECT_EQ(with_gw.network().gateway, 0xc0a8fffeu);
+    EXPECT_EQ(parse("ip=1.2.3.4/32").network().prefix_len, 32);
+}
+
+TEST(CmdlineTest, MalformedAddressesKeepThePreviousSetting)
+{
+    for (const char* token : { "ip=", "ip=10.0.0.1", "ip=10.0.0.1/", "ip=10.0.0.1/0", "ip=10.0.0.1/33", "ip=10.0.0/24",
+             "ip=10.0.0.1.5/24", "ip=256.0.0.1/24", "ip=10.0.0.01234/24", "ip=10..0.1/24", "ip=a.b.c.d/24",
+             "ip=10.0.0.1/24,", "ip=10.0.0.1/24,gw=", "ip=10.0.0.1/24,gateway=10.0.0.2", "ip=10.0.0.1/24,gw=10.0.1.1",
+             "ip=10.0.0.1/24,gw=10.0.0.1", "ip=10.0.0.1/-4", "ip=10.0.0.1/024", "ip=DHCP" }) {
+        expect_malformed(token);
+        CommandLine line = parse(std::string("ip=10.9.9.9/8 ") + token);
+        EXPECT_FALSE(line.network().dhcp) << token;
+        EXPECT_EQ(line.network().address, 0x0a090909u) << token;
+    }
+}
+
 TEST(CmdlineTest, ProblemNames)
 {
     EXPECT_EQ(str(kernel::boot::problem_name(Problem::UnknownOption)), "unknown option");

@@ -8,7 +8,10 @@
 #include "kernel/arch/x86_64/pic.h"
 #include "kernel/drivers/pci/pci.h"
 #include "kernel/drivers/power.h"
+#include "kernel/drivers/virtio/mmio.h"
 #include "kernel/drivers/virtio/mmio_probe.h"
+#include "kernel/drivers/virtio/pci.h"
+#include "kernel/drivers/virtio/rng.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/mm/kernel_space.h"
@@ -60,6 +63,30 @@ private:
 };
 
 MappedPhysicalMemory g_firmware_memory;
+drivers::pci::LegacyConfigSpace g_legacy_config;
+alignas(drivers::pci::EcamConfigSpace) u8 g_ecam_storage[sizeof(drivers::pci::EcamConfigSpace)];
+drivers::virtio::NetDevice* g_network_device = nullptr;
+
+// Starts the driver for a virtio device behind either transport.
+void attach_virtio(drivers::virtio::Transport& transport)
+{
+    namespace virtio = drivers::virtio;
+    switch (transport.device_id()) {
+    case 1:
+        if (g_network_device) {
+            log::info("virtio-net: {} {:#x}: only the first network device is used", transport.kind(), transport.location());
+            return;
+        }
+        g_network_device = virtio::NetDevice::create(transport);
+        return;
+    case 4:
+        (void)virtio::harvest_rng(transport, 64, 500);
+        return;
+    default:
+        log::debug("virtio: {} {:#x}: no driver for device type {}", transport.kind(), transport.location(), transport.device_id());
+        return;
+    }
+}
 alignas(acpi::Tables) u8 g_tables_storage[sizeof(acpi::Tables)];
 const acpi::Tables* g_tables = nullptr;
 
@@ -150,9 +177,9 @@ Devices init_platform(u64 rsdp_hint)
 void probe_devices(const CommandLine& cmdline, const Devices& devices)
 {
     namespace pci = drivers::pci;
-    pci::LegacyConfigSpace legacy;
+    pci::LegacyConfigSpace& legacy = g_legacy_config;
     pci::EcamConfigSpace* ecam = nullptr;
-    alignas(pci::EcamConfigSpace) u8 ecam_storage[sizeof(pci::EcamConfigSpace)];
+    u8* ecam_storage = g_ecam_storage;
     if (devices.ecam && devices.ecam->segment == 0) {
         const acpi::EcamRegion& r = *devices.ecam;
         u64 size = (u64(r.end_bus) - r.start_bus + 1) << 20;
@@ -170,6 +197,13 @@ void probe_devices(const CommandLine& cmdline, const Devices& devices)
             pci::class_name(d.class_code, d.subclass));
     }
     log::info("pci: {} devices via {}{}", count, config.name(), count > 64 ? " (only the first 64 listed)" : "");
+    for (usize i = 0; i < count && i < 64; ++i) {
+        u32 type = drivers::virtio::pci_virtio_device_type(found[i]);
+        if (type == 0)
+            continue;
+        if (auto* transport = drivers::virtio::PciTransport::create(config, found[i], type))
+            attach_virtio(*transport);
+    }
 
     usize with_device = 0;
     for (const VirtioMmioDevice& dev : cmdline.virtio_devices()) {
@@ -187,9 +221,17 @@ void probe_devices(const CommandLine& cmdline, const Devices& devices)
         ++with_device;
         log::info("virtio-mmio: {:#x} irq {}: {} device (id {}), version {}, vendor {:#x}", dev.base, dev.irq,
             drivers::virtio::device_type_name(id.device_id), id.device_id, id.version, id.vendor_id);
+        if (id.version != 2) {
+            log::warn("virtio-mmio: {:#x}: legacy (version 1) transport not supported; "
+                      "QEMU offers version 2 with -global virtio-mmio.force-legacy=false", dev.base);
+            continue;
+        }
+        attach_virtio(*new drivers::virtio::MmioTransport(dev.base, virt, size, dev.irq, id.device_id));
     }
     log::info("virtio-mmio: {} transports on the command line, {} with a device", cmdline.virtio_devices().size(),
         with_device);
 }
+
+drivers::virtio::NetDevice* network_device() { return g_network_device; }
 
 } // namespace kernel::boot

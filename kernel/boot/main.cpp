@@ -15,6 +15,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/mm/kernel_space.h"
+#include "kernel/net/service.h"
 #include "kernel/tests/selftest.h"
 
 extern "C" u64 __stack_chk_guard;
@@ -123,8 +124,12 @@ mm::MemoryMap setup_memory_map()
         log::warn("rtc: no CMOS RTC answered with a valid date");
     }
     boot::probe_devices(cmdline, devices);
-    log::info("entropy: {}{}", arch::entropy::has_rdseed() ? "RDSEED " : "",
-        arch::entropy::has_rdrand() ? "RDRAND" : "(no RDRAND: weak)");
+    {
+        char sources[96];
+        lib::BufferSink sink(sources, sizeof sources);
+        arch::entropy::describe_sources(sink);
+        log::info("entropy: sources: {}", sink.view());
+    }
 
     u64 ready_tsc = arch::rdtsc();
     u64 boot_ns = arch::clock::tsc_to_ns(ready_tsc - arch::clock::entry_tsc());
@@ -132,6 +137,15 @@ mm::MemoryMap setup_memory_map()
     log::raw("boot: ready in {}.{:03} ms (tsc entry {} ready {}, {} Hz)\n", boot_ns / 1000000, (boot_ns / 1000) % 1000,
         arch::clock::entry_tsc(), ready_tsc, arch::clock::tsc_hz());
 
+    for (lib::StringView test : cmdline.tests()) {
+        if (test != "net")
+            continue;
+        // The network test service runs until the machine is powered off.
+        if (auto* device = boot::network_device())
+            net_service::run_test_service(*device, cmdline.network());
+        log::error("net: test=net needs a virtio-net device; none initialized");
+        drivers::power::shutdown(drivers::power::ExitStatus::Failure, boot::PowerOff::DebugExit);
+    }
     if (!cmdline.tests().is_empty()) {
         bool ok = tests::run_selftests(cmdline);
         drivers::power::shutdown(ok ? drivers::power::ExitStatus::Success : drivers::power::ExitStatus::Failure,

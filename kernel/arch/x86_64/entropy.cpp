@@ -2,6 +2,7 @@
 #include "kernel/arch/x86_64/entropy.h"
 
 #include "kernel/arch/x86_64/cpu.h"
+#include "net/tcp/siphash.h"
 
 namespace kernel::arch::entropy {
 
@@ -47,6 +48,61 @@ __attribute__((no_stack_protector)) Sample random_u64()
         x ^= x >> 31;
     }
     return Sample { x, Source::TscJitter };
+}
+
+namespace {
+net::tcp::SipKey g_pool {};
+u64 g_counter = 0;
+usize g_mixed_bytes = 0;
+lib::StringView g_mixed_source;
+} // namespace
+
+void mix_in(lib::ReadonlyBytes bytes, lib::StringView source)
+{
+    // Absorb: the new key is a keyed hash of the input under the old key, in two lanes.
+    u8 tagged[1 + 256];
+    usize n = bytes.size() < 256 ? bytes.size() : 256;
+    for (usize i = 0; i < n; ++i)
+        tagged[1 + i] = bytes[i];
+    tagged[0] = 0;
+    u64 k0 = net::tcp::siphash24(g_pool, lib::ReadonlyBytes(tagged, n + 1));
+    tagged[0] = 1;
+    u64 k1 = net::tcp::siphash24(g_pool, lib::ReadonlyBytes(tagged, n + 1));
+    g_pool = net::tcp::SipKey { k0, k1 };
+    g_mixed_bytes += n;
+    g_mixed_source = source;
+}
+
+void random_bytes(lib::Bytes out)
+{
+    for (usize i = 0; i < out.size(); i += 8) {
+        u8 counter[8];
+        for (int b = 0; b < 8; ++b)
+            counter[b] = u8(g_counter >> (8 * b));
+        ++g_counter;
+        u64 v = random_u64().value ^ net::tcp::siphash24(g_pool, lib::ReadonlyBytes(counter, 8));
+        for (usize b = 0; b < 8 && i + b < out.size(); ++b)
+            out[i + b] = u8(v >> (8 * b));
+    }
+}
+
+void describe_sources(lib::FormatSink& sink)
+{
+    bool any = false;
+    if (has_rdseed()) {
+        sink.write("RDSEED ");
+        any = true;
+    }
+    if (has_rdrand()) {
+        sink.write("RDRAND ");
+        any = true;
+    }
+    if (g_mixed_bytes) {
+        lib::format(sink, "{} ({} bytes mixed in) ", g_mixed_source, g_mixed_bytes);
+        any = true;
+    }
+    if (!any)
+        sink.write("none: TSC jitter only (weak)");
 }
 
 } // namespace kernel::arch::entropy

@@ -13,6 +13,23 @@ u32 LegacyConfigSpace::read32(Address a, u16 offset)
     return arch::inl(0xCFC);
 }
 
+void LegacyConfigSpace::write32(Address a, u16 offset, u32 value)
+{
+    u32 address = (1u << 31) | (u32(a.bus) << 16) | (u32(a.device & 31) << 11) | (u32(a.function & 7) << 8)
+        | (offset & 0xfc);
+    arch::outl(0xCF8, address);
+    arch::outl(0xCFC, value);
+}
+
+void EcamConfigSpace::write32(Address a, u16 offset, u32 value)
+{
+    if (a.bus < m_start_bus || a.bus > m_end_bus)
+        return;
+    u64 at = m_mmio + (u64(a.bus - m_start_bus) << 20) + (u64(a.device & 31) << 15) + (u64(a.function & 7) << 12)
+        + (offset & 0xffc);
+    *reinterpret_cast<volatile u32*>(at) = value;
+}
+
 u32 EcamConfigSpace::read32(Address a, u16 offset)
 {
     if (a.bus < m_start_bus || a.bus > m_end_bus)

@@ -18,6 +18,8 @@ class ConfigSpace {
 public:
     // Precondition: offset is 4-byte aligned and < 256 (legacy) or < 4096 (ECAM).
     virtual u32 read32(Address, u16 offset) = 0;
+    // Same precondition. Used by drivers for the command register, BAR sizing and MSI-X.
+    virtual void write32(Address, u16 offset, u32 value) = 0;
     virtual lib::StringView name() const = 0;
 
 protected:
@@ -27,6 +29,7 @@ protected:
 class LegacyConfigSpace final : public ConfigSpace {
 public:
     u32 read32(Address, u16 offset) override;
+    void write32(Address, u16 offset, u32 value) override;
     lib::StringView name() const override { return "legacy port I/O"; }
 };
 
@@ -35,6 +38,7 @@ public:
     // `mmio` maps the ECAM window for buses [start_bus, end_bus] uncached.
     EcamConfigSpace(u64 mmio, u8 start_bus, u8 end_bus) : m_mmio(mmio), m_start_bus(start_bus), m_end_bus(end_bus) { }
     u32 read32(Address, u16 offset) override;
+    void write32(Address, u16 offset, u32 value) override;
     lib::StringView name() const override { return "ECAM (MCFG)"; }
 
 private:

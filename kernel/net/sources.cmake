@@ -1,0 +1,1 @@
+list(APPEND BULWARK_KERNEL_SOURCES kernel/net/service.cpp)
