@@ -73,169 +73,30 @@ private:
     bool m_impair_active { false };
 };
 
-enum class Service { Echo, Discard, Http };
+using Service = host::Responder::Kind;
 
-// One accepted connection and what its service still has to do.
+// One accepted connection and its service.
 struct Session {
     socket::SocketId id;
-    Service service;
-    std::vector<u8> out;      // bytes produced but not yet accepted by send()
-    size_t out_offset { 0 };
-    // HTTP state.
-    host::HttpRequestParser parser;
-    bool in_body { false };
-    u64 body_left { 0 };
-    u64 body_bytes { 0 };
-    u32 body_crc { 0 };
-    bool keep_alive { true };
-    u64 stream_left { 0 };    // /bytes/N still to generate
-    u64 stream_state { 0 };
-    bool closing { false };   // close once `out` drains
+    host::Responder responder;
     bool done { false };
 };
 
-u64 next_pattern(u64& s)
-{
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s;
-}
-
-std::string page()
-{
-    return "<!doctype html><html><head><title>Bulwark</title></head><body><h1>Bulwark</h1>"
-           "<p>Served by Bulwark's TCP/IP stack (net/) over a TAP device.</p></body></html>\n";
-}
-
-void respond(Session& s, int status, const std::string& type, const std::string& body, const std::string& extra = "")
-{
-    std::string head = "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : status == 404 ? " Not Found" : " Bad Request")
-        + "\r\nServer: bulwark-netd\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n"
-        + extra + (s.keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n") + "\r\n";
-    s.out.insert(s.out.end(), head.begin(), head.end());
-    s.out.insert(s.out.end(), body.begin(), body.end());
-}
-
-void start_stream(Session& s, u64 size)
-{
-    // The CRC goes in a header, so compute it over the same deterministic stream first.
-    u64 state = size * 0x9e3779b97f4a7c15ull + 1;
-    u32 crc = 0;
-    u8 chunk[4096];
-    for (u64 left = size; left > 0;) {
-        size_t n = size_t(std::min<u64>(left, sizeof chunk));
-        for (size_t i = 0; i < n; ++i)
-            chunk[i] = u8(next_pattern(state));
-        crc = host::crc32_update(crc, chunk, n);
-        left -= n;
-    }
-    char crc_text[16];
-    snprintf(crc_text, sizeof crc_text, "%08x", crc);
-    std::string head = "HTTP/1.1 200 OK\r\nServer: bulwark-netd\r\nContent-Type: application/octet-stream\r\nContent-Length: "
-        + std::to_string(size) + "\r\nX-CRC32: " + crc_text + "\r\n"
-        + (s.keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n") + "\r\n";
-    s.out.insert(s.out.end(), head.begin(), head.end());
-    s.stream_left = size;
-    s.stream_state = size * 0x9e3779b97f4a7c15ull + 1;
-}
-
-void handle_request(Session& s)
-{
-    const host::HttpRequest& r = s.parser.request();
-    s.keep_alive = r.keep_alive;
-    if (r.method == "POST" && r.target == "/sink") {
-        s.in_body = true;
-        s.body_left = r.content_length;
-        s.body_bytes = 0;
-        s.body_crc = 0;
-        return;
-    }
-    if (r.method != "GET" && r.method != "HEAD") {
-        respond(s, 400, "text/plain", "unsupported method\n");
-        return;
-    }
-    if (r.target == "/" || r.target == "/index.html") {
-        respond(s, 200, "text/html", page());
-    } else if (r.target.rfind("/bytes/", 0) == 0) {
-        std::string n = r.target.substr(7);
-        if (n.empty() || n.size() > 10 || n.find_first_not_of("0123456789") != std::string::npos)
-            respond(s, 400, "text/plain", "bad size\n");
-        else
-            start_stream(s, std::stoull(n));
-    } else {
-        respond(s, 404, "text/plain", "not found\n");
-    }
-}
-
-// Feeds received bytes to the session's service.
-void consume(Session& s, const u8* data, size_t length)
-{
-    if (s.service == Service::Discard)
-        return;
-    if (s.service == Service::Echo) {
-        s.out.insert(s.out.end(), data, data + length);
-        return;
-    }
-    size_t at = 0;
-    while (at < length && !s.closing) {
-        if (s.in_body) {
-            size_t n = size_t(std::min<u64>(s.body_left, length - at));
-            s.body_crc = host::crc32_update(s.body_crc, data + at, n);
-            s.body_bytes += n;
-            s.body_left -= n;
-            at += n;
-            if (s.body_left == 0) {
-                s.in_body = false;
-                char reply[64];
-                snprintf(reply, sizeof reply, "%llu %08x\n", static_cast<unsigned long long>(s.body_bytes), s.body_crc);
-                respond(s, 200, "text/plain", reply);
-                s.parser.reset();
-                if (!s.keep_alive)
-                    s.closing = true;
-            }
-            continue;
-        }
-        size_t used = 0;
-        auto status = s.parser.feed(data + at, length - at, used);
-        at += used;
-        if (status == host::HttpRequestParser::Status::Bad) {
-            s.keep_alive = false;
-            respond(s, 400, "text/plain", "bad request\n");
-            s.closing = true;
-        } else if (status == host::HttpRequestParser::Status::Complete) {
-            handle_request(s);
-            if (!s.in_body) {
-                s.parser.reset();
-                if (!s.keep_alive)
-                    s.closing = true;
-            }
-        }
-    }
-}
-
-// Moves pending output into the connection; generates /bytes/N data as the window allows.
+// Moves the responder's pending output into the connection as far as it takes it.
 // False when the connection failed (the session is over).
 bool flush_output(socket::Sockets& sockets, Session& s, Instant t)
 {
     for (;;) {
-        if (s.out_offset == s.out.size()) {
-            s.out.clear();
-            s.out_offset = 0;
-            if (s.stream_left == 0)
-                return true;
-            size_t n = size_t(std::min<u64>(s.stream_left, 16384));
-            s.out.resize(n);
-            for (size_t i = 0; i < n; ++i)
-                s.out[i] = u8(next_pattern(s.stream_state));
-            s.stream_left -= n;
-        }
-        auto sent = sockets.send(s.id, lib::ReadonlyBytes(s.out.data() + s.out_offset, s.out.size() - s.out_offset), t);
+        size_t length = 0;
+        const u8* data = s.responder.pending(length);
+        if (length == 0)
+            return true;
+        auto sent = sockets.send(s.id, lib::ReadonlyBytes(data, length), t);
         if (sent.is_error())
             return sent.error() == socket::SocketError::WouldBlock;
         if (sent.value() == 0)
             return true;
-        s.out_offset += sent.value();
+        s.responder.sent(sent.value());
     }
 }
 
@@ -390,7 +251,7 @@ int main(int argc, char** argv)
     auto service = [&](Session& s, Instant t) {
         u32 events = sockets.poll_events(s.id);
         u8 buffer[16384];
-        while (!s.closing && (events & (socket::events::in | socket::events::err | socket::events::hup))) {
+        while (!s.responder.closing() && (events & (socket::events::in | socket::events::err | socket::events::hup))) {
             auto r = sockets.receive(s.id, lib::Bytes(buffer, sizeof buffer));
             if (r.is_error()) {
                 if (r.error() != socket::SocketError::WouldBlock) {
@@ -401,14 +262,14 @@ int main(int argc, char** argv)
                 break;
             }
             if (r.value() == 0) { // peer finished sending
-                s.closing = true;
+                s.responder.peer_finished();
                 break;
             }
-            consume(s, buffer, r.value());
+            s.responder.consume(buffer, r.value());
         }
         if (!s.done && !flush_output(sockets, s, t))
             s.done = true;
-        if (s.closing && s.out_offset == s.out.size() && s.stream_left == 0)
+        if (s.responder.finished())
             s.done = true;
         if (s.done) {
             (void)sockets.close(s.id, t);
@@ -420,9 +281,7 @@ int main(int argc, char** argv)
             auto c = sockets.accept(listener);
             if (c.is_error())
                 break;
-            auto session = std::make_unique<Session>();
-            session->id = c.value().id;
-            session->service = svc;
+            auto session = std::make_unique<Session>(Session { c.value().id, host::Responder(svc) });
             Session& s = *session;
             slots[c.value().id.index].session = std::move(session);
             service(s, t);
