@@ -9,12 +9,10 @@ target_compile_options(bench-linux-http PRIVATE ${BULWARK_BENCH_CXX_FLAGS})
 target_include_directories(bench-linux-http PRIVATE ${PROJECT_SOURCE_DIR})
 set_target_properties(bench-linux-http PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
 
-# bulwark-netd from the same sources as net/host/host.cmake's target (net/host/*.cpp but tests,
-# the net stack, lib), without sanitizers: the Bulwark side of bench/net.py.
+# bulwark-netd from the same sources as net/host/host.cmake's target (BULWARK_NETD_SOURCES, the
+# net stack, lib), without sanitizers: the Bulwark side of bench/net.py.
 if(BULWARK_HAVE_IFACE AND BULWARK_HAVE_TCP)
-  file(GLOB BULWARK_NETD_HOST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/net/host/*.cpp)
-  list(FILTER BULWARK_NETD_HOST_SOURCES EXCLUDE REGEX "_test\\.cpp$")
-  add_executable(bulwark-netd-release ${BULWARK_NETD_HOST_SOURCES} ${BULWARK_NET_SOURCES}
+  add_executable(bulwark-netd-release ${BULWARK_NETD_SOURCES} ${BULWARK_NET_SOURCES}
     lib/format.cpp lib/host/verify_host.cpp)
   target_compile_options(bulwark-netd-release PRIVATE ${BULWARK_BENCH_CXX_FLAGS})
   target_include_directories(bulwark-netd-release PRIVATE ${PROJECT_SOURCE_DIR})

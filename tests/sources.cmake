@@ -116,3 +116,17 @@ add_test(NAME boot_net_virtio_pci COMMAND ${net_boot_test} --transport pci
 add_test(NAME boot_net_static_ip COMMAND ${net_boot_test} --transport mmio --append "ip=10.0.2.20/24,gw=10.0.2.2"
   --guest-address 10.0.2.20 --expect "net: address 10\\.0\\.2\\.20/24[^ ]" --expect "static address")
 set_tests_properties(boot_net_virtio_mmio boot_net_virtio_pci boot_net_static_ip PROPERTIES LABELS "boot;net" TIMEOUT 300)
+
+# The kernel's test=net service (virtio-net-pci on q35) on a TAP device in a network namespace
+# the test creates: bwlin0 (Linux, 10.77.0.1) <-> bulwark-linkd <-> bwvm0 <-> QEMU. ping, curl,
+# ab -n 2000 -c 100 (and -k) with 0 failures, 1 MiB echo, /bytes/N and POST /sink with CRC-32;
+# the impaired run drops 5%, reorders 10% and duplicates 1% (tc netem when present, else linkd).
+# Exit 77 = skipped (not root, no namespaces, /dev/net/tun or QEMU).
+if(TARGET bulwark-linkd)
+  set(qemu_netns_test ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/net/qemu_netns_test.py
+    --kernel ${BULWARK_KERNEL_ELF} --linkd $<TARGET_FILE:bulwark-linkd>)
+  add_test(NAME net_kernel_virtio COMMAND ${qemu_netns_test})
+  add_test(NAME net_kernel_virtio_impaired COMMAND ${qemu_netns_test} --impair loss=5,reorder=10,duplicate=1)
+  set_tests_properties(net_kernel_virtio net_kernel_virtio_impaired PROPERTIES
+    LABELS net SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL TRUE)
+endif()

@@ -1,5 +1,7 @@
-// The kernel's network glue: virtio-net -> net::iface::Interface -> net::tcp::Stack, driven by the
-// kernel's poll loop, and the `test=net` service (TCP echo on 7, HTTP on 80).
+// The kernel's `test=net` service on the socket layer: virtio-net frames -> net::socket::Sockets
+// (which owns the glue between net::iface::Interface and net::tcp::Stack), the device as the
+// interface's FrameSink, driven by the kernel's poll loop. TCP echo on 7; keep-alive HTTP on 80
+// (/, /bytes/N with X-CRC32, POST /sink).
 #pragma once
 
 #include "kernel/boot/cmdline.h"
