@@ -102,3 +102,14 @@ bulwark_fuzz_target(udp SOURCES fuzz/net/wire/udp_fuzz.cpp net/wire/udp.cpp net/
 bulwark_fuzz_target(tcp SOURCES fuzz/net/wire/tcp_fuzz.cpp net/wire/tcp.cpp net/wire/checksum.cpp)
 bulwark_fuzz_target(dhcp SOURCES fuzz/net/wire/dhcp_fuzz.cpp net/wire/dhcp.cpp)
 bulwark_fuzz_target(virtqueue SOURCES fuzz/kernel/drivers/virtio/virtqueue_fuzz.cpp kernel/drivers/virtio/virtqueue.cpp)
+
+# The network stack's state machines (net/iface, net/tcp, net/socket over net/wire): every net/
+# source except the unit tests, as BULWARK_NET_SOURCES lists them (not visible from fuzz/CMakeLists.txt).
+file(GLOB bulwark_fuzz_net_sources CONFIGURE_DEPENDS RELATIVE ${BULWARK_FUZZ_ROOT}
+  ${BULWARK_FUZZ_ROOT}/net/wire/*.cpp ${BULWARK_FUZZ_ROOT}/net/iface/*.cpp ${BULWARK_FUZZ_ROOT}/net/tcp/*.cpp ${BULWARK_FUZZ_ROOT}/net/socket/*.cpp)
+list(FILTER bulwark_fuzz_net_sources EXCLUDE REGEX "_test\\.cpp$")
+file(GLOB bulwark_fuzz_tcp_sources CONFIGURE_DEPENDS RELATIVE ${BULWARK_FUZZ_ROOT} ${BULWARK_FUZZ_ROOT}/net/tcp/*.cpp)
+list(FILTER bulwark_fuzz_tcp_sources EXCLUDE REGEX "_test\\.cpp$")
+bulwark_fuzz_target(receive_path SOURCES fuzz/net/iface/receive_path_fuzz.cpp ${bulwark_fuzz_net_sources})
+bulwark_fuzz_target(segment_script SOURCES fuzz/net/tcp/segment_script_fuzz.cpp ${bulwark_fuzz_tcp_sources} net/wire/tcp.cpp net/wire/checksum.cpp)
+bulwark_fuzz_target(dhcp_client SOURCES fuzz/net/iface/dhcp_client_fuzz.cpp ${bulwark_fuzz_net_sources})

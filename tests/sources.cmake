@@ -130,3 +130,15 @@ if(TARGET bulwark-linkd)
   set_tests_properties(net_kernel_virtio net_kernel_virtio_impaired PROPERTIES
     LABELS net SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL TRUE)
 endif()
+
+# Whole-system fuzzing (tools/netfuzz.py): mutated frames from the net/wire corpora sent to the
+# kernel's test=net service in the namespace topology above; after every 200-frame batch the
+# kernel must answer ping and HTTP and its console must show no PANIC. A failing batch is saved
+# in the build tree (build/netfuzz/) with its replay command. Exit 77 = skipped.
+if(TARGET bulwark-linkd)
+  add_test(NAME fuzz_system_short COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/netfuzz.py
+    --time 30 --kernel ${BULWARK_KERNEL_ELF} --linkd $<TARGET_FILE:bulwark-linkd>
+    --save-dir ${CMAKE_BINARY_DIR}/netfuzz)
+  set_tests_properties(fuzz_system_short PROPERTIES
+    LABELS "fuzz;net" SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL TRUE)
+endif()

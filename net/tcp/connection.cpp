@@ -254,7 +254,11 @@ void Connection::retransmit_first(Context& ctx)
     u32 size = m_send.size();
     if (offset > size)
         return;
-    u32 length = lib::min(size - offset, u32(m_smss));
+    // Retransmit only what was sent before: SND.MAX - SND.UNA. New data beyond SND.MAX is the
+    // send path's business (it honours the peer's window); sending it here would move SND.NXT
+    // past SND.MAX (found by fuzz/net/tcp/segment_script_fuzz.cpp).
+    u32 outstanding = m_snd_max.value - m_snd_una.value;
+    u32 length = lib::min(lib::min(size - offset, u32(m_smss)), outstanding);
     bool fin = m_fin_queued && seq_gt(m_snd_max, data_end()) && offset + length == size;
     if (length == 0 && !fin)
         return;
