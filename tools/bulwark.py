@@ -80,6 +80,16 @@ def cmd_test(args):
     return result.returncode
 
 
+def cmd_prove(args):
+    build(args.jobs)
+    command = [sys.executable, os.path.join(ROOT, "tools", "prove.py"), "--build-dir", BUILD_DIR]
+    for unit in args.unit or []:
+        command += ["--unit", unit]
+    if args.no_mutants:
+        command.append("--no-mutants")
+    return subprocess.run(command).returncode
+
+
 NET_BENCH_TARGETS = ("bulwark-netd-release", "bench-linux-http")
 
 
@@ -138,6 +148,13 @@ def main():
     p.add_argument("-R", "--regex", help="run only tests whose name matches")
     p.add_argument("-j", "--jobs", type=int, help="parallel jobs for build and ctest (default 2)")
     p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("prove", help="build, then run the verifier on every harness (proofs/) and its planted "
+                                     "mutants; one row per property (PROVED/FAILED/UNKNOWN), then proofs/UNVERIFIED.md")
+    p.add_argument("--unit", action="append", help="one verified unit, e.g. net/wire/tcp (repeatable; default all)")
+    p.add_argument("--no-mutants", action="store_true", help="skip the planted mutants (anti-vacuity checks)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel build jobs (default: ninja's choice)")
+    p.set_defaults(func=cmd_prove)
 
     p = sub.add_parser("bench", help="benchmarks (boot time; network stack vs Linux); prints figures, asserts nothing")
     p.add_argument("what", nargs="?", default="boot", choices=("boot", "net", "all"),

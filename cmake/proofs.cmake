@@ -1,0 +1,57 @@
+# proofs/: the verifier (a host tool on LLVM 14 + Z3) and one linked bitcode module per verified unit:
+# harness bitcode + the very bitcode the kernel's object for that unit is generated from
+# (BULWARK_VERIFIED_SOURCES, cmake/kernel.cmake). tools/prove.py runs them and the mutants.
+find_program(BULWARK_LLVM_CONFIG NAMES llvm-config-14 REQUIRED)
+find_program(BULWARK_LLVM_LINK NAMES llvm-link-14 REQUIRED)
+find_library(BULWARK_Z3 z3 REQUIRED)
+execute_process(COMMAND ${BULWARK_LLVM_CONFIG} --includedir OUTPUT_VARIABLE llvm_include OUTPUT_STRIP_TRAILING_WHITESPACE)
+execute_process(COMMAND ${BULWARK_LLVM_CONFIG} --ldflags --libs core irreader bitreader support
+  OUTPUT_VARIABLE llvm_libs OUTPUT_STRIP_TRAILING_WHITESPACE)
+string(REPLACE "\n" " " llvm_libs "${llvm_libs}")
+separate_arguments(llvm_libs UNIX_COMMAND "${llvm_libs}")
+
+# Not sanitized: LLVM's libraries are not built with ASan. Z3's C++ API needs exceptions.
+add_executable(bulwark-verify proofs/verifier/main.cpp proofs/verifier/executor.cpp proofs/verifier/spec.cpp)
+target_include_directories(bulwark-verify PRIVATE ${PROJECT_SOURCE_DIR} SYSTEM ${llvm_include})
+target_compile_options(bulwark-verify PRIVATE -O1 -g -fexceptions -Wall -Wextra -Werror -Wno-unused-parameter)
+target_link_libraries(bulwark-verify PRIVATE ${llvm_libs} ${BULWARK_Z3})
+set_target_properties(bulwark-verify PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/proofs)
+
+set(proof_units "")
+foreach(src ${BULWARK_VERIFIED_SOURCES})
+  string(REGEX REPLACE "\\.cpp$" "" unit ${src})
+  set(harness ${PROJECT_SOURCE_DIR}/proofs/${unit}.cpp)
+  if(NOT EXISTS ${harness})
+    continue()
+  endif()
+  set(hbc ${CMAKE_BINARY_DIR}/proofs/${unit}.harness.bc)
+  set(linked ${CMAKE_BINARY_DIR}/proofs/${unit}.bc)
+  get_filename_component(dir ${hbc} DIRECTORY)
+  add_custom_command(OUTPUT ${hbc}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+    COMMAND ${CMAKE_CXX_COMPILER} ${BULWARK_KERNEL_CONFIG_FLAGS} ${BULWARK_KERNEL_CXX_FLAGS} -std=c++20
+            -I${PROJECT_SOURCE_DIR} -emit-llvm -MD -MF ${hbc}.d -c ${harness} -o ${hbc}
+    DEPENDS ${harness} DEPFILE ${hbc}.d VERBATIM)
+  add_custom_command(OUTPUT ${linked}
+    COMMAND ${BULWARK_LLVM_LINK} ${hbc} ${CMAKE_BINARY_DIR}/verified/${src}.bc -o ${linked}
+    DEPENDS ${hbc} ${CMAKE_BINARY_DIR}/verified/${src}.bc VERBATIM)
+  list(APPEND proof_units ${unit})
+  list(APPEND proof_modules ${linked})
+  add_test(NAME proof.${unit} COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/prove.py
+           --build-dir ${CMAKE_BINARY_DIR} --unit ${unit})
+  set_tests_properties(proof.${unit} PROPERTIES LABELS proof TIMEOUT 600)
+endforeach()
+add_custom_target(proofs ALL DEPENDS bulwark-verify ${proof_modules})
+
+# What tools/prove.py needs to compile mutants exactly as the verified units are compiled.
+set(proof_flags ${BULWARK_KERNEL_CONFIG_FLAGS} ${BULWARK_KERNEL_CXX_FLAGS} -std=c++20 -I${PROJECT_SOURCE_DIR})
+list(JOIN proof_flags "\", \"" proof_flags_json)
+list(JOIN proof_units "\", \"" proof_units_json)
+file(WRITE ${CMAKE_BINARY_DIR}/proofs/config.json "{
+  \"cxx\": \"${CMAKE_CXX_COMPILER}\",
+  \"llvm_link\": \"${BULWARK_LLVM_LINK}\",
+  \"flags\": [\"${proof_flags_json}\"],
+  \"units\": [\"${proof_units_json}\"],
+  \"source_dir\": \"${PROJECT_SOURCE_DIR}\"
+}
+")

@@ -1,0 +1,26 @@
+// The harness API of the Bulwark verifier (proofs/README.md). Harnesses are compiled with the
+// kernel flags to bitcode and linked with the unit under test; the verifier gives these functions
+// their meaning, so they have no definitions.
+#pragma once
+
+#include "lib/types.h"
+
+extern "C" {
+// Nondeterministic inputs: any value. They are the bytes a counterexample prints.
+u8 bw_nondet_u8();
+u16 bw_nondet_u16();
+u32 bw_nondet_u32();
+u64 bw_nondet_u64();
+// Fills [p, p + n) with nondeterministic bytes; `n` must be a constant.
+void bw_nondet_bytes(void* p, usize n);
+// Restricts the inputs. The verifier checks that some input satisfies every assumption
+// (the `assumptions-satisfiable` row).
+void bw_assume(bool condition);
+// A property: PROVED when `condition` holds for every input reaching it. Name it after the spec
+// define-fun it checks.
+void bw_assert(bool condition, const char* property);
+}
+
+// A call `spec_NAME(args...)` is evaluated by the verifier as the define-fun NAME of spec/ on its
+// (bit-vector) arguments; declare the ones a harness uses with BW_SPEC. An unknown NAME is an error.
+#define BW_SPEC(ret, name, ...) extern "C" ret spec_##name(__VA_ARGS__)

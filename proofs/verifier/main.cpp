@@ -1,0 +1,95 @@
+// bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N]
+// Runs every `harness_*` function of MODULE.bc (or one) and prints one tab-separated row per
+// property: ROW harness property PROVED|FAILED|UNKNOWN seconds detail. Exit status: 0 all proved,
+// 1 some property failed or unknown, 2 an error (bad spec, unsupported IR, unreadable module).
+#include "proofs/verifier/verifier.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IRReader/IRReader.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+using namespace bulwark::proofs;
+
+static const char* status_name(Status s)
+{
+    return s == Status::Proved ? "PROVED" : s == Status::Failed ? "FAILED" : "UNKNOWN";
+}
+
+int main(int argc, char** argv)
+{
+    std::string module_path, spec_dir, only;
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::cerr << "bulwark-verify: " << a << " needs a value\n";
+                exit(2);
+            }
+            return argv[++i];
+        };
+        if (a == "--spec") spec_dir = next();
+        else if (a == "--harness") only = next();
+        else if (a == "--unwind") options.unwind = unsigned(std::stoul(next()));
+        else if (a == "--timeout-ms") options.timeout_ms = unsigned(std::stoul(next()));
+        else if (a == "-h" || a == "--help") {
+            std::cout << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N]\n";
+            return 0;
+        } else module_path = a;
+    }
+    if (module_path.empty() || spec_dir.empty()) {
+        std::cerr << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N]\n";
+        return 2;
+    }
+    llvm::LLVMContext llvm_ctx;
+    llvm::SMDiagnostic diag;
+    std::unique_ptr<llvm::Module> module = llvm::parseIRFile(module_path, diag, llvm_ctx);
+    if (!module) {
+        std::string s;
+        llvm::raw_string_ostream os(s);
+        diag.print("bulwark-verify", os);
+        std::cerr << os.str();
+        return 2;
+    }
+    z3::context ctx;
+    int status = 0;
+    try {
+        Spec spec(ctx, spec_dir);
+        unsigned harnesses = 0;
+        for (llvm::Function& f : *module) {
+            std::string name = f.getName().str();
+            if (f.isDeclaration() || name.rfind("harness_", 0) != 0 || (!only.empty() && name != only))
+                continue;
+            harnesses++;
+            HarnessResult r = verify_harness(*module, f, spec, ctx, options);
+            for (auto& [property, p] : r.properties) {
+                std::string detail = p.where;
+                if (p.status == Status::Failed)
+                    detail = "counterexample: " + p.counterexample + " | " + p.where;
+                if (p.status != Status::Proved)
+                    status = 1;
+                printf("ROW\t%s\t%s\t%s\t%.2f\t%s\n", name.substr(8).c_str(), property.c_str(), status_name(p.status),
+                       p.seconds, detail.c_str());
+            }
+            printf("PATHS\t%s\t%u\t%u\n", name.substr(8).c_str(), r.paths, r.paths_completed);
+            fflush(stdout);
+        }
+        if (harnesses == 0) {
+            std::cerr << "bulwark-verify: " << module_path << ": no harness_* function"
+                      << (only.empty() ? "" : " named " + only) << "\n";
+            return 2;
+        }
+    } catch (Unsupported& e) {
+        std::cerr << "bulwark-verify: " << module_path << ": " << e.what() << "\n";
+        return 2;
+    } catch (z3::exception& e) {
+        std::cerr << "bulwark-verify: " << module_path << ": z3: " << e.msg() << "\n";
+        return 2;
+    }
+    return status;
+}

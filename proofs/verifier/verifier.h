@@ -1,0 +1,59 @@
+// The Bulwark verifier: bounded symbolic execution of LLVM 14 IR against SMT-LIB2 specs (Z3).
+// DESIGN.md, "Verification: spec/ and proofs/"; proofs/README.md says how to read the output.
+#pragma once
+
+#include <llvm/IR/Module.h>
+#include <z3++.h>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace bulwark::proofs {
+
+// Thrown for IR the executor does not model: the run stops, and the harness counts as failed.
+struct Unsupported : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The spec/ define-funs, applied to the executor's own symbolic values.
+class Spec {
+public:
+    Spec(z3::context& ctx, const std::string& directory);
+    // Applies define-fun `name` to `args`. Throws Unsupported for an unknown name or a sort mismatch.
+    z3::expr apply(const std::string& name, const std::vector<z3::expr>& args, const z3::sort& result);
+    bool has(const std::string& name) const { return m_names.count(name) != 0; }
+
+private:
+    z3::context& m_ctx;
+    std::string m_text;
+    std::map<std::string, std::string> m_names; // define-fun -> file
+};
+
+enum class Status { Proved, Failed, Unknown };
+
+struct PropertyResult {
+    Status status { Status::Proved };
+    std::string counterexample; // input bytes, hex, for Failed
+    std::string where;          // the instruction or assertion that failed
+    double seconds { 0 };
+    unsigned checks { 0 };
+};
+
+struct HarnessResult {
+    std::string harness;
+    std::map<std::string, PropertyResult> properties;
+    unsigned paths_completed { 0 };
+    unsigned paths { 0 };
+};
+
+struct Options {
+    unsigned unwind { 80 };         // visits of one block in one frame before the unwinding check
+    unsigned timeout_ms { 60000 };  // per solver query
+};
+
+HarnessResult verify_harness(llvm::Module& module, llvm::Function& harness, Spec& spec, z3::context& ctx,
+                             const Options& options);
+
+} // namespace bulwark::proofs
