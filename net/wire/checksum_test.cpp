@@ -1,6 +1,7 @@
 // Tests for net/wire/checksum: the RFC 1071 §3 example, odd lengths, real headers, the pseudo-header
 // and RFC 1624 incremental update against recomputation.
 #include "net/wire/checksum.h"
+#include "net/wire/test_support.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -10,7 +11,7 @@ namespace {
 
 using namespace net::wire;
 
-lib::ReadonlyBytes span(const std::vector<u8>& v) { return { v.data(), v.size() }; }
+using net::wire::test_support::span;
 
 // The IPv4 header of a `ping 10.0.2.2` echo request from 10.0.2.15 (checksum 0xd46d).
 const std::vector<u8> ping_ipv4_header = {

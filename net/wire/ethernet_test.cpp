@@ -1,5 +1,6 @@
 // Tests for net/wire/ethernet: real frames, hostile frames, and round trips (RFC 894).
 #include "net/wire/ethernet.h"
+#include "net/wire/test_support.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -10,15 +11,9 @@ namespace {
 
 using namespace net::wire;
 
-lib::ReadonlyBytes span(const std::vector<u8>& v) { return { v.data(), v.size() }; }
+using net::wire::test_support::span;
 
-template<typename T> std::string outcome(const lib::Result<T, WireError>& r)
-{
-    if (r.is_ok())
-        return "ok";
-    auto name = wire_error_name(r.error());
-    return std::string(name.chars(), name.length());
-}
+using net::wire::test_support::outcome;
 
 lib::Result<EthernetRepr, WireError> decode(lib::ReadonlyBytes bytes)
 {

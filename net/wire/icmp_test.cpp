@@ -1,6 +1,7 @@
 // Tests for net/wire/icmp: a real ping and port unreachable, hostile messages, round trips
 // (RFC 792, RFC 1191).
 #include "net/wire/checksum.h"
+#include "net/wire/test_support.h"
 #include "net/wire/icmp.h"
 
 #include <gtest/gtest.h>
@@ -12,16 +13,10 @@ namespace {
 
 using namespace net::wire;
 
-lib::ReadonlyBytes span(const std::vector<u8>& v) { return { v.data(), v.size() }; }
+using net::wire::test_support::span;
 std::vector<u8> vec(lib::ReadonlyBytes b) { return std::vector<u8>(b.begin(), b.end()); }
 
-template<typename T> std::string outcome(const lib::Result<T, WireError>& r)
-{
-    if (r.is_ok())
-        return "ok";
-    auto name = wire_error_name(r.error());
-    return std::string(name.chars(), name.length());
-}
+using net::wire::test_support::outcome;
 
 lib::Result<IcmpRepr, WireError> decode(lib::ReadonlyBytes bytes)
 {

@@ -1,6 +1,7 @@
 // Tests for net/wire/ipv4: real headers (with and without options), hostile headers, option walks,
 // fragments, and round trips (RFC 791, RFC 1122).
 #include "net/wire/checksum.h"
+#include "net/wire/test_support.h"
 #include "net/wire/ipv4.h"
 
 #include <gtest/gtest.h>
@@ -12,15 +13,9 @@ namespace {
 
 using namespace net::wire;
 
-lib::ReadonlyBytes span(const std::vector<u8>& v) { return { v.data(), v.size() }; }
+using net::wire::test_support::span;
 
-template<typename T> std::string outcome(const lib::Result<T, WireError>& r)
-{
-    if (r.is_ok())
-        return "ok";
-    auto name = wire_error_name(r.error());
-    return std::string(name.chars(), name.length());
-}
+using net::wire::test_support::outcome;
 
 lib::Result<Ipv4Repr, WireError> decode(lib::ReadonlyBytes bytes)
 {

@@ -1,6 +1,7 @@
 // Tests for net/wire/udp: a real DNS query, lying lengths, checksums with the pseudo-header, and
 // round trips (RFC 768).
 #include "net/wire/checksum.h"
+#include "net/wire/test_support.h"
 #include "net/wire/ipv4.h"
 #include "net/wire/udp.h"
 
@@ -13,15 +14,9 @@ namespace {
 
 using namespace net::wire;
 
-lib::ReadonlyBytes span(const std::vector<u8>& v) { return { v.data(), v.size() }; }
+using net::wire::test_support::span;
 
-template<typename T> std::string outcome(const lib::Result<T, WireError>& r)
-{
-    if (r.is_ok())
-        return "ok";
-    auto name = wire_error_name(r.error());
-    return std::string(name.chars(), name.length());
-}
+using net::wire::test_support::outcome;
 
 const Ipv4Address guest = Ipv4Address::from_octets(10, 0, 2, 15);
 const Ipv4Address resolver = Ipv4Address::from_octets(10, 0, 2, 3);
