@@ -29,7 +29,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -37,6 +36,9 @@ import sys
 import tempfile
 import time
 import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import netns  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLIENT_ADDR = "10.77.0.1"
@@ -148,42 +150,10 @@ def in_ns(ns, *args, timeout=120, check=True):
 
 
 def prerequisites():
-    if os.geteuid() != 0:
-        return "needs root to create network namespaces"
-    for tool in ("ip", "ab"):
-        if not shutil.which(tool):
-            return f"'{tool}' is not installed (run ci/setup)"
-    if not os.path.exists("/dev/net/tun"):
-        return "/dev/net/tun is missing"
-    probe = f"bwbprobe{os.getpid()}"
-    r = subprocess.run(["ip", "netns", "add", probe], capture_output=True)
-    if r.returncode != 0:
-        return "cannot create a network namespace: " + r.stderr.decode(errors="replace").strip()
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
-    return None
+    return netns.prerequisites(tools=("ip", "ab"))
 
 
-class Server:
-    """A server process in a namespace; output kept in a temporary file."""
-
-    def __init__(self, ns, args):
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(["ip", "netns", "exec", ns, *args], stdin=subprocess.DEVNULL,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.output()
+Server = netns.NsProcess
 
 
 class Side:

@@ -14,12 +14,14 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import netns  # noqa: E402
 
 SKIP = 77
 NS_ADDR_LINUX = "10.77.0.1"
@@ -27,61 +29,20 @@ NS_ADDR_STACK = "10.77.0.2"
 TAP = "bwtap0"
 
 
-def run(ns, *args, timeout=120, check=True, capture=True):
-    command = ["ip", "netns", "exec", ns, *args]
-    result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=capture, timeout=timeout)
-    if check and result.returncode != 0:
-        out = (result.stdout or b"").decode(errors="replace") + (result.stderr or b"").decode(errors="replace")
-        raise RuntimeError(f"{' '.join(args)} exited {result.returncode}:\n{out}")
-    return result
+run = netns.run
+netem_available = netns.netem_available
 
 
 def prerequisites():
-    if os.geteuid() != 0:
-        return "needs root to create a network namespace"
-    for tool in ("ip", "ping", "curl", "ab"):
-        if not shutil.which(tool):
-            return f"'{tool}' is not installed (run ci/setup)"
-    if not os.path.exists("/dev/net/tun"):
-        return "/dev/net/tun is missing"
-    probe = f"bwprobe{os.getpid()}"
-    r = subprocess.run(["ip", "netns", "add", probe], capture_output=True)
-    if r.returncode != 0:
-        return "cannot create a network namespace: " + r.stderr.decode(errors="replace").strip()
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
-    return None
+    return netns.prerequisites(tools=("ip", "ping", "curl", "ab"))
 
 
-def netem_available(ns):
-    r = run(ns, "tc", "qdisc", "add", "dev", TAP, "root", "netem", "delay", "0ms", check=False)
-    if r.returncode == 0:
-        run(ns, "tc", "qdisc", "del", "dev", TAP, "root", check=False)
-        return True
-    return False
-
-
-class Netd:
+class Netd(netns.NsProcess):
     def __init__(self, binary, ns, impair):
-        args = ["ip", "netns", "exec", ns, binary, "--tap", TAP, "--ip", f"{NS_ADDR_STACK}/24",
-                "--mac", "02:00:00:77:00:02"]
+        args = [binary, "--tap", TAP, "--ip", f"{NS_ADDR_STACK}/24", "--mac", "02:00:00:77:00:02"]
         if impair:
             args += ["--impair", impair]
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.output()
+        super().__init__(ns, args)
 
 
 def wait_for_tap(ns, netd):
@@ -198,19 +159,14 @@ def main():
         # Decide how to impair before starting netd: netem shapes Linux -> stack on the TAP; netd's
         # own impairment covers both directions and is used when netem is missing.
         run(ns, "ip", "tuntap", "add", "dev", TAP, "mode", "tap")
-        use_netem = bool(args.impair) and netem_available(ns)
+        use_netem = bool(args.impair) and netem_available(ns, TAP)
         netd = Netd(args.netd, ns, "" if use_netem or not args.impair else args.impair)
         wait_for_tap(ns, netd)
         run(ns, "ip", "addr", "add", f"{NS_ADDR_LINUX}/24", "dev", TAP)
         run(ns, "ip", "link", "set", TAP, "up")
         if args.impair:
             if use_netem:
-                spec = dict(kv.split("=") for kv in args.impair.split(","))
-                netem = ["tc", "qdisc", "add", "dev", TAP, "root", "netem", "delay", "1ms"]
-                for key in ("loss", "reorder", "duplicate"):
-                    if key in spec:
-                        netem += [key, spec[key] + "%"]
-                run(ns, *netem)
+                netns.apply_netem(ns, TAP, args.impair)
                 print(f"impairment: tc netem on {TAP} ({args.impair})")
             else:
                 print(f"impairment: tc netem unavailable (no sch_netem in this kernel); bulwark-netd "

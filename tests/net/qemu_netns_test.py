@@ -24,12 +24,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 sys.path.insert(0, HERE)
+import netns  # noqa: E402
 import qemu  # noqa: E402
 import netns_test as checks  # noqa: E402  (ping/curl/echo/ab/download/upload against 10.77.0.2)
 
@@ -86,36 +86,8 @@ def check_echo(ns, size):
     return f"echo: {size} random bytes came back intact (CRC-32 {crc_sent})"
 
 
-def netem_available(ns, dev):
-    r = run(ns, "tc", "qdisc", "add", "dev", dev, "root", "netem", "delay", "0ms", check=False)
-    if r.returncode == 0:
-        run(ns, "tc", "qdisc", "del", "dev", dev, "root", check=False)
-        return True
-    return False
-
-
-class Process:
-    """A program started inside the namespace, its output in a temporary file."""
-
-    def __init__(self, ns, args):
-        self.log = tempfile.TemporaryFile()
-        self.args = args
-        self.process = subprocess.Popen(["ip", "netns", "exec", ns, *args], stdin=subprocess.DEVNULL,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.output()
+netem_available = netns.netem_available
+Process = netns.NsProcess
 
 
 def wait_for(proc, pattern, seconds, what):
@@ -175,12 +147,7 @@ def main():
         wait_for(linkd, r"bulwark-linkd: .* <-> ", 10, "bulwark-linkd")
         if args.impair:
             if use_netem:
-                spec = dict(kv.split("=") for kv in args.impair.split(","))
-                netem = ["tc", "qdisc", "add", "dev", LINUX_TAP, "root", "netem", "delay", "1ms"]
-                for key in ("loss", "reorder", "duplicate"):
-                    if key in spec:
-                        netem += [key, spec[key] + "%"]
-                run(ns, *netem)
+                netns.apply_netem(ns, LINUX_TAP, args.impair)
                 print(f"impairment: tc netem on {LINUX_TAP}, Linux -> kernel ({args.impair})")
             else:
                 print(f"impairment: tc netem unavailable (no sch_netem in this kernel); bulwark-linkd "
