@@ -71,6 +71,17 @@ bool contains(const std::vector<Ipv4Address>& v, Ipv4Address a)
     return false;
 }
 
+// True when `dst` is the directed broadcast of some subnet (/1 to /30) that contains `src`.
+bool is_directed_broadcast_of(Ipv4Address dst, Ipv4Address src)
+{
+    for (u32 prefix = 1; prefix <= 30; ++prefix) {
+        u32 mask = ~u32(0) << (32 - prefix);
+        if ((dst.value & mask) == (src.value & mask) && (dst.value | mask) == ~u32(0))
+            return true;
+    }
+    return false;
+}
+
 void check_tx(World& w)
 {
     const iface::DhcpClient* client = w.iface->dhcp();
@@ -91,7 +102,14 @@ void check_tx(World& w)
         FUZZ_CHECK(iv.is_ok(), "a transmitted datagram passes Ipv4View::checked");
         auto ir = Ipv4Repr::parse(iv.value());
         FUZZ_CHECK(ir.is_ok() && ir.value().protocol == IpProtocol::Udp, "the client sends only UDP datagrams");
-        FUZZ_CHECK(ir.value().dst.is_broadcast() == er.value().dst.is_broadcast(), "a limited broadcast goes to the broadcast MAC");
+        // The limited broadcast always goes to the broadcast MAC. So may a directed broadcast of
+        // our subnet: a hostile ACK can name one as the server identifier, and a renewal is then
+        // unicast to it (found by this target; the interface is right to broadcast it).
+        if (ir.value().dst.is_broadcast())
+            FUZZ_CHECK(er.value().dst.is_broadcast(), "a limited broadcast goes to the broadcast MAC");
+        if (er.value().dst.is_broadcast())
+            FUZZ_CHECK(ir.value().dst.is_broadcast() || is_directed_broadcast_of(ir.value().dst, ir.value().src),
+                "only a limited or directed broadcast goes to the broadcast MAC");
         auto uv = UdpView::checked(iv.value().payload());
         FUZZ_CHECK(uv.is_ok(), "a transmitted UDP datagram passes UdpView::checked");
         auto ur = UdpRepr::parse(uv.value(), ir.value().src, ir.value().dst);
