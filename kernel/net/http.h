@@ -33,7 +33,8 @@ usize head_length(lib::ReadonlyBytes bytes);
 // Parses a complete head (as delimited by head_length()).
 lib::Result<Request, HttpError> parse(lib::StringView head);
 
-// Parses a non-empty run of decimal digits of at most `max_digits`; nullopt otherwise.
+// Parses a non-empty run of decimal digits of at most `max_digits`; nullopt otherwise. A
+// max_digits above 19 (where 64 bits could overflow) always gives nullopt.
 lib::Optional<u64> parse_decimal(lib::StringView text, usize max_digits);
 
 } // namespace kernel::net_service::http
