@@ -36,6 +36,7 @@ struct Expected {
     PowerOff power_off { PowerOff::Acpi };
     std::vector<Range> tests;
     std::vector<VirtioMmioDevice> devices;
+    kernel::boot::NetworkConfig network {};
     std::vector<std::pair<Range, Problem>> diagnostics; // All of them, none dropped.
 };
 
@@ -129,6 +130,78 @@ bool parse_virtio(const u8* p, usize n, VirtioMmioDevice& out)
     return true;
 }
 
+// A dotted quad of exactly four 1-3 digit decimal octets <= 255, first octet in the top byte.
+bool parse_quad(const u8* p, usize n, u32& out)
+{
+    u32 value = 0;
+    int octets = 0;
+    usize i = 0;
+    while (true) {
+        usize digits = 0;
+        u32 octet = 0;
+        while (i < n && p[i] >= '0' && p[i] <= '9' && digits < 4) {
+            octet = octet * 10 + u32(p[i] - '0');
+            ++digits;
+            ++i;
+        }
+        if (digits == 0 || digits > 3 || octet > 255)
+            return false;
+        value = value << 8 | octet;
+        if (++octets == 4)
+            break;
+        if (i == n || p[i] != '.')
+            return false;
+        ++i;
+    }
+    out = value;
+    return i == n;
+}
+
+// `ip=dhcp` or `ip=A.B.C.D/P[,gw=A.B.C.D]`, P 1..32 in one or two decimal digits, the gateway on the
+// prefix's link and not the address itself.
+bool parse_ip(const u8* v, usize n, kernel::boot::NetworkConfig& out)
+{
+    if (text_is(v, n, "dhcp")) {
+        out = {};
+        return true;
+    }
+    const u8* comma = find(v, n, ',');
+    usize cidr_length = comma ? usize(comma - v) : n;
+    const u8* slash = find(v, cidr_length, '/');
+    if (!slash)
+        return false;
+    kernel::boot::NetworkConfig config;
+    config.dhcp = false;
+    if (!parse_quad(v, usize(slash - v), config.address))
+        return false;
+    usize prefix_digits = cidr_length - usize(slash - v) - 1;
+    if (prefix_digits < 1 || prefix_digits > 2)
+        return false;
+    u32 prefix = 0;
+    for (usize i = 0; i < prefix_digits; ++i) {
+        u8 c = slash[1 + i];
+        if (c < '0' || c > '9')
+            return false;
+        prefix = prefix * 10 + u32(c - '0');
+    }
+    if (prefix < 1 || prefix > 32)
+        return false;
+    config.prefix_len = u8(prefix);
+    if (comma) {
+        const u8* rest = comma + 1;
+        usize rest_length = n - cidr_length - 1;
+        if (rest_length < 3 || std::memcmp(rest, "gw=", 3) != 0 || !parse_quad(rest + 3, rest_length - 3, config.gateway))
+            return false;
+        u64 host_bits = 32 - prefix;
+        bool same_link = (u64(config.gateway) >> host_bits) == (u64(config.address) >> host_bits);
+        if (!same_link || config.gateway == config.address)
+            return false;
+        config.has_gateway = true;
+    }
+    out = config;
+    return true;
+}
+
 bool is_test_char(u8 c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
 
 void model_token(const u8* input, usize start, usize length, Expected& e)
@@ -167,6 +240,9 @@ void model_token(const u8* input, usize start, usize length, Expected& e)
             }
         }
         e.diagnostics.push_back({ token, Problem::MalformedValue });
+    } else if (text_is(t, key_length, "ip")) {
+        if (!parse_ip(v, value_length, e.network))
+            e.diagnostics.push_back({ token, Problem::MalformedValue });
     } else if (text_is(t, key_length, "test")) {
         std::vector<Range> names;
         usize name_start = 0;
@@ -238,6 +314,12 @@ void check_agrees(const CommandLine& line, const Expected& e, const u8* base, us
     FUZZ_CHECK(line.power_off() == e.power_off, "poweroff= : the last valid occurrence wins");
     FUZZ_CHECK(kernel::boot::log_level_name(line.log_level()) != "?" && kernel::boot::power_off_name(line.power_off()) != "?",
         "every log level and power-off method has a name");
+
+    const kernel::boot::NetworkConfig& n = line.network();
+    FUZZ_CHECK(n.dhcp == e.network.dhcp && n.address == e.network.address && n.prefix_len == e.network.prefix_len
+            && n.has_gateway == e.network.has_gateway && n.gateway == e.network.gateway,
+        "ip= : the last valid occurrence wins, with the model's address, prefix and gateway");
+    FUZZ_CHECK(n.dhcp || (n.prefix_len >= 1 && n.prefix_len <= 32), "a static prefix is 1..32");
 
     FUZZ_CHECK(line.tests().size() <= CommandLine::max_tests, "at most max_tests test names");
     FUZZ_CHECK(line.tests().size() == e.tests.size(), "test= names accumulate, all or nothing per token");
