@@ -5,13 +5,14 @@ find_program(BULWARK_LLVM_CONFIG NAMES llvm-config-14 REQUIRED)
 find_program(BULWARK_LLVM_LINK NAMES llvm-link-14 REQUIRED)
 find_library(BULWARK_Z3 z3 REQUIRED)
 execute_process(COMMAND ${BULWARK_LLVM_CONFIG} --includedir OUTPUT_VARIABLE llvm_include OUTPUT_STRIP_TRAILING_WHITESPACE)
-execute_process(COMMAND ${BULWARK_LLVM_CONFIG} --ldflags --libs core irreader bitreader support
+execute_process(COMMAND ${BULWARK_LLVM_CONFIG} --ldflags --libs core analysis irreader bitreader support
   OUTPUT_VARIABLE llvm_libs OUTPUT_STRIP_TRAILING_WHITESPACE)
 string(REPLACE "\n" " " llvm_libs "${llvm_libs}")
 separate_arguments(llvm_libs UNIX_COMMAND "${llvm_libs}")
 
 # Not sanitized: LLVM's libraries are not built with ASan. Z3's C++ API needs exceptions.
-add_executable(bulwark-verify proofs/verifier/main.cpp proofs/verifier/executor.cpp proofs/verifier/spec.cpp)
+add_executable(bulwark-verify proofs/verifier/main.cpp proofs/verifier/executor.cpp proofs/verifier/control.cpp
+  proofs/verifier/memory.cpp proofs/verifier/instructions.cpp proofs/verifier/spec.cpp)
 target_include_directories(bulwark-verify PRIVATE ${PROJECT_SOURCE_DIR} SYSTEM ${llvm_include})
 target_compile_options(bulwark-verify PRIVATE -O1 -g -fexceptions -Wall -Wextra -Werror -Wno-unused-parameter)
 target_link_libraries(bulwark-verify PRIVATE ${llvm_libs} ${BULWARK_Z3})

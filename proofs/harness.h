@@ -16,6 +16,11 @@ void bw_nondet_bytes(void* p, usize n);
 // Restricts the inputs. The verifier checks that some input satisfies every assumption
 // (the `assumptions-satisfiable` row).
 void bw_assume(bool condition);
+// From here on, paths that meet at a block (same loop iteration) are merged into one state whose
+// values are if-then-else terms (proofs/README.md, "The executor"). Worth it where the paths
+// differ in a few values and would otherwise multiply (a walk over variable-length records);
+// path-by-path is faster where each path's arithmetic folds to constants (a checksum per length).
+void bw_merge_paths();
 // A property: PROVED when `condition` holds for every input reaching it. Name it after the spec
 // define-fun it checks.
 void bw_assert(bool condition, const char* property);

@@ -1,4 +1,4 @@
-// bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N]
+// bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace]
 // Runs every `harness_*` function of MODULE.bc (or one) and prints one tab-separated row per
 // property: ROW harness property PROVED|FAILED|UNKNOWN seconds detail. Exit status: 0 all proved,
 // 1 some property failed or unknown, 2 an error (bad spec, unsupported IR, unreadable module).
@@ -37,13 +37,14 @@ int main(int argc, char** argv)
         else if (a == "--harness") only = next();
         else if (a == "--unwind") options.unwind = unsigned(std::stoul(next()));
         else if (a == "--timeout-ms") options.timeout_ms = unsigned(std::stoul(next()));
+        else if (a == "--trace") options.trace = true;
         else if (a == "-h" || a == "--help") {
-            std::cout << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N]\n";
+            std::cout << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace]\n";
             return 0;
         } else module_path = a;
     }
     if (module_path.empty() || spec_dir.empty()) {
-        std::cerr << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N]\n";
+        std::cerr << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace]\n";
         return 2;
     }
     llvm::LLVMContext llvm_ctx;
@@ -76,7 +77,7 @@ int main(int argc, char** argv)
                 printf("ROW\t%s\t%s\t%s\t%.2f\t%s\n", name.substr(8).c_str(), property.c_str(), status_name(p.status),
                        p.seconds, detail.c_str());
             }
-            printf("PATHS\t%s\t%u\t%u\n", name.substr(8).c_str(), r.paths, r.paths_completed);
+            printf("PATHS\t%s\t%u\t%u\t%u\n", name.substr(8).c_str(), r.paths, r.merges, r.paths_completed);
             fflush(stdout);
         }
         if (harnesses == 0) {

@@ -50,10 +50,12 @@ z3::expr Spec::apply(const std::string& name, const std::vector<z3::expr>& args,
     std::string call = "(" + name;
     for (size_t i = 0; i < args.size(); ++i) {
         std::string formal = "bw__arg" + std::to_string(i);
-        z3::func_decl d = m_ctx.function(formal.c_str(), 0, nullptr, args[i].get_sort());
+        // A C++ bool arrives as a 1-bit vector; the spec takes it as a Bool.
+        bool boolean = args[i].is_bv() && args[i].get_sort().bv_size() == 1;
+        z3::func_decl d = m_ctx.function(formal.c_str(), 0, nullptr, boolean ? m_ctx.bool_sort() : args[i].get_sort());
         decls.push_back(d);
         formals.push_back(d());
-        actuals.push_back(args[i]);
+        actuals.push_back(boolean ? args[i] == m_ctx.bv_val(1, 1) : args[i]);
         call += " " + formal;
     }
     call += ")";

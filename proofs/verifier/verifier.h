@@ -44,13 +44,15 @@ struct PropertyResult {
 struct HarnessResult {
     std::string harness;
     std::map<std::string, PropertyResult> properties;
-    unsigned paths_completed { 0 };
-    unsigned paths { 0 };
+    unsigned paths_completed { 0 }; // states that returned from the harness (a merged state counts once)
+    unsigned paths { 0 };           // 1 + forks
+    unsigned merges { 0 };          // states merged into another at a join
 };
 
 struct Options {
     unsigned unwind { 80 };         // visits of one block in one frame before the unwinding check
     unsigned timeout_ms { 60000 };  // per solver query
+    bool trace { false };           // one line per scheduled block on stderr (--trace)
 };
 
 HarnessResult verify_harness(llvm::Module& module, llvm::Function& harness, Spec& spec, z3::context& ctx,

@@ -1,0 +1,147 @@
+// The symbolic executor's internals (proofs/README.md, "The executor"), shared by its four files:
+//   executor.cpp      the scheduler: states in program order, merged where they meet; the solver
+//   control.cpp       frames, jumps, branches and loop iteration counts
+//   memory.cpp        values, constants, globals, objects, loads and stores
+//   instructions.cpp  one instruction: arithmetic, comparisons, calls, intrinsics, the harness API
+#pragma once
+
+#include "proofs/verifier/verifier.h"
+
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/IR/DataLayout.h>
+#include <llvm/IR/Dominators.h>
+#include <llvm/IR/GetElementPtrTypeIterator.h>
+#include <llvm/IR/Instructions.h>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace bulwark::proofs {
+
+// Describes an instruction or value with its source line, for refusals and failed checks.
+std::string describe(const llvm::Value& v);
+[[noreturn]] void refuse(const std::string& why, const llvm::Value& v);
+
+// A register value: a bit-vector, with `obj` != 0 when it is a pointer into object `obj` (then `e`
+// is the byte offset), or an aggregate.
+struct Val {
+    z3::expr e;
+    unsigned obj { 0 };
+    std::vector<Val> elems;
+    bool aggregate { false };
+};
+
+struct Object {
+    std::string name;
+    uint64_t size;
+    z3::expr data; // (Array (_ BitVec 64) (_ BitVec 8))
+    z3::expr prov; // (Array (_ BitVec 64) (_ BitVec 16)): object id of a stored pointer byte, 0 if none
+    bool alive { true };
+};
+
+struct Frame {
+    llvm::Function* function;
+    llvm::BasicBlock* block;
+    llvm::BasicBlock::iterator next;
+    std::map<const llvm::Value*, Val> regs;
+    std::map<const llvm::BasicBlock*, unsigned> visits;          // for the unwinding check
+    std::map<const llvm::Loop*, unsigned> iterations;            // back edges taken, per loop entered
+    std::vector<unsigned> allocas;
+    llvm::CallInst* caller { nullptr };
+};
+
+struct Input {
+    std::string label;
+    std::vector<z3::expr> bytes;
+};
+
+struct State {
+    std::vector<Frame> frames;
+    std::vector<Object> objects;
+    std::vector<z3::expr> pc;
+    std::vector<Input> inputs;
+    std::map<const llvm::GlobalVariable*, unsigned> globals;
+    bool merge { false }; // bw_merge_paths() was called: join with other paths where they meet
+};
+
+// Thrown when a path ends (returned from the harness, infeasible, or stopped by a failure).
+struct PathEnd { };
+
+// A state's place in program order (executor.cpp, "Scheduling"): lexicographic, strictly increasing
+// along every path through reducible control flow.
+using Position = std::vector<uint64_t>;
+
+class Executor {
+public:
+    Executor(llvm::Module& m, Spec& spec, z3::context& ctx, const Options& options, HarnessResult& out)
+        : m_module(m), m_layout(&m), m_spec(spec), m_ctx(ctx), m_options(options), m_out(out)
+    {
+    }
+    void run(llvm::Function& harness);
+
+private:
+    // Per-function analysis for scheduling: reverse post-order ranks and the loop nest.
+    struct Shape {
+        std::unique_ptr<llvm::DominatorTree> dominators;
+        std::unique_ptr<llvm::LoopInfo> loops;
+        std::map<const llvm::BasicBlock*, uint64_t> rank;
+    };
+
+    llvm::Module& m_module;
+    llvm::DataLayout m_layout;
+    Spec& m_spec;
+    z3::context& m_ctx;
+    const Options& m_options;
+    HarnessResult& m_out;
+    std::map<Position, std::vector<State>> m_queue;
+    std::map<const llvm::Function*, Shape> m_shapes;
+    unsigned m_fresh { 0 };
+    bool m_jumped { false };
+
+    // executor.cpp
+    const Shape& shape(llvm::Function& f);
+    Position position(const State& s);
+    void schedule(State s);
+    bool merge(State& into, State& from);
+    z3::check_result solve(const State& s, const z3::expr* extra, z3::model* model);
+    bool feasible(const State& s, const z3::expr& cond);
+    std::string counterexample(const State& s, z3::model& model);
+    void check(State& s, const z3::expr& cond, const std::string& name, const std::string& where);
+    void fail_reached(State& s, const std::string& name, const std::string& where);
+    PropertyResult& property(const std::string& name) { return m_out.properties[name]; }
+
+    // control.cpp
+    void enter(State& s, llvm::Function& f, std::vector<Val> args, llvm::CallInst* caller);
+    void run_to_next_block(State& s);
+    void jump(State& s, llvm::BasicBlock* to, const llvm::Instruction& at);
+    void branch(State& s, const z3::expr& cond, llvm::BasicBlock* yes, llvm::BasicBlock* no, const llvm::Instruction& at);
+    void fork(State& s, std::vector<std::pair<z3::expr, llvm::BasicBlock*>> arms, const llvm::Instruction& at);
+    void ret(State& s, llvm::ReturnInst& r);
+
+    // memory.cpp
+    Object make_object(const std::string& name, uint64_t size);
+    Val bv(const z3::expr& e) { return Val { e, 0, {}, false }; }
+    z3::expr fresh(unsigned bits, const std::string& hint);
+    unsigned width(llvm::Type* t, const llvm::Value& at);
+    Val value(State& s, const llvm::Value* v);
+    Val constant(State& s, const llvm::Value* v);
+    unsigned global(State& s, const llvm::GlobalVariable* g);
+    Val gep(State& s, const llvm::User& at, Val base, llvm::gep_type_iterator begin, llvm::gep_type_iterator end);
+    Object& object_at(State& s, const Val& p, uint64_t size, const llvm::Instruction& at, z3::expr& offset);
+    Val load_bytes(State& s, const Val& p, llvm::Type* t, const llvm::Instruction& at);
+    unsigned provenance(State& s, const Object& o, const z3::expr& offset, uint64_t size, const llvm::Instruction& at);
+    void store_bytes(State& s, const Val& p, const Val& v, llvm::Type* t, const llvm::Instruction& at);
+    std::string read_cstring(State& s, const Val& p, const llvm::Instruction& at);
+
+    // instructions.cpp
+    void step(State& s);
+    Val binary(State& s, llvm::BinaryOperator& bo);
+    void call(State& s, llvm::CallInst& ci);
+    void intrinsic(State& s, llvm::CallInst& ci);
+    bool harness_api(State& s, llvm::CallInst& ci);
+    z3::expr truth(const Val& v) { return v.e == m_ctx.bv_val(1, 1); }
+    Val boolean(const z3::expr& b);
+};
+
+} // namespace bulwark::proofs

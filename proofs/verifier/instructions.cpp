@@ -1,0 +1,438 @@
+// One instruction of the harness module: arithmetic with its UB checks, comparisons, casts, memory
+// instructions (memory.cpp does the accesses), control (control.cpp), calls, intrinsics and the
+// harness API. Anything else is refused, naming the instruction.
+#include "proofs/verifier/executor.h"
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/IntrinsicInst.h>
+
+namespace bulwark::proofs {
+
+using llvm::dyn_cast;
+
+Val Executor::boolean(const z3::expr& b)
+{
+    return bv(z3::ite(b, m_ctx.bv_val(1, 1), m_ctx.bv_val(0, 1)).simplify());
+}
+
+void Executor::step(State& s)
+{
+    Frame& f = s.frames.back();
+    llvm::Instruction& inst = *f.next++;
+    std::string where = describe(inst);
+    auto set = [&](Val v) { s.frames.back().regs.insert_or_assign(&inst, std::move(v)); };
+
+    if (auto* bo = dyn_cast<llvm::BinaryOperator>(&inst)) {
+        set(binary(s, *bo));
+        return;
+    }
+    switch (inst.getOpcode()) {
+    case llvm::Instruction::ICmp: {
+        auto& ic = llvm::cast<llvm::ICmpInst>(inst);
+        Val a = value(s, ic.getOperand(0)), b = value(s, ic.getOperand(1));
+        if (a.obj != b.obj) {
+            // Distinct objects never compare equal, nor equal to null (null has offset 0).
+            if (ic.isEquality() && (a.obj && b.obj ? true : (a.obj ? b.e : a.e).simplify().is_numeral()))
+                return set(boolean(m_ctx.bool_val(ic.getPredicate() == llvm::CmpInst::ICMP_NE)));
+            refuse("comparison of pointers into different objects", inst);
+        }
+        z3::expr x = a.e, y = b.e, r(m_ctx);
+        switch (ic.getPredicate()) {
+        case llvm::CmpInst::ICMP_EQ: r = x == y; break;
+        case llvm::CmpInst::ICMP_NE: r = x != y; break;
+        case llvm::CmpInst::ICMP_ULT: r = z3::ult(x, y); break;
+        case llvm::CmpInst::ICMP_ULE: r = z3::ule(x, y); break;
+        case llvm::CmpInst::ICMP_UGT: r = z3::ugt(x, y); break;
+        case llvm::CmpInst::ICMP_UGE: r = z3::uge(x, y); break;
+        case llvm::CmpInst::ICMP_SLT: r = z3::slt(x, y); break;
+        case llvm::CmpInst::ICMP_SLE: r = z3::sle(x, y); break;
+        case llvm::CmpInst::ICMP_SGT: r = z3::sgt(x, y); break;
+        case llvm::CmpInst::ICMP_SGE: r = z3::sge(x, y); break;
+        default: refuse("icmp predicate", inst);
+        }
+        return set(boolean(r));
+    }
+    case llvm::Instruction::Select: {
+        Val c = value(s, inst.getOperand(0)), a = value(s, inst.getOperand(1)), b = value(s, inst.getOperand(2));
+        if (a.aggregate || b.aggregate)
+            refuse("select of aggregates", inst);
+        if (a.obj != b.obj)
+            refuse("select between pointers into different objects", inst);
+        return set(Val { z3::ite(truth(c), a.e, b.e).simplify(), a.obj, {}, false });
+    }
+    case llvm::Instruction::ZExt:
+    case llvm::Instruction::SExt:
+    case llvm::Instruction::Trunc: {
+        Val a = value(s, inst.getOperand(0));
+        if (a.obj)
+            refuse("integer conversion of a pointer", inst);
+        unsigned from = a.e.get_sort().bv_size(), to = width(inst.getType(), inst);
+        if (inst.getOpcode() == llvm::Instruction::Trunc)
+            return set(bv(a.e.extract(to - 1, 0).simplify()));
+        if (inst.getOpcode() == llvm::Instruction::ZExt)
+            return set(bv(z3::zext(a.e, to - from).simplify()));
+        return set(bv(z3::sext(a.e, to - from).simplify()));
+    }
+    case llvm::Instruction::BitCast:
+    case llvm::Instruction::PtrToInt:
+    case llvm::Instruction::IntToPtr:
+    case llvm::Instruction::Freeze: {
+        Val a = value(s, inst.getOperand(0));
+        if (width(inst.getType(), inst) != 64 && inst.getOpcode() != llvm::Instruction::Freeze)
+            refuse("cast to a type other than 64 bits", inst);
+        return set(a);
+    }
+    case llvm::Instruction::GetElementPtr: {
+        auto& g = llvm::cast<llvm::GetElementPtrInst>(inst);
+        return set(gep(s, g, value(s, g.getPointerOperand()), llvm::gep_type_begin(g), llvm::gep_type_end(g)));
+    }
+    case llvm::Instruction::Alloca: {
+        auto& a = llvm::cast<llvm::AllocaInst>(inst);
+        auto size = a.getAllocationSizeInBits(m_layout);
+        if (!size)
+            refuse("alloca of a non-constant size", inst);
+        Object o = make_object("local " + (a.hasName() ? a.getName().str() : std::string("alloca")) + " in "
+                                   + f.function->getName().str(),
+                               *size / 8);
+        // Uninitialized locals hold any value (the kernel zero-initializes them anyway).
+        o.data = m_ctx.constant(("uninit!" + std::to_string(m_fresh++)).c_str(),
+                                m_ctx.array_sort(m_ctx.bv_sort(64), m_ctx.bv_sort(8)));
+        s.objects.push_back(o);
+        unsigned id = unsigned(s.objects.size() - 1);
+        s.frames.back().allocas.push_back(id);
+        return set(Val { m_ctx.bv_val(0, 64), id, {}, false });
+    }
+    case llvm::Instruction::Load: {
+        auto& l = llvm::cast<llvm::LoadInst>(inst);
+        if (l.isVolatile() || l.isAtomic())
+            refuse("volatile or atomic load", inst);
+        return set(load_bytes(s, value(s, l.getPointerOperand()), l.getType(), inst));
+    }
+    case llvm::Instruction::Store: {
+        auto& st = llvm::cast<llvm::StoreInst>(inst);
+        if (st.isVolatile() || st.isAtomic())
+            refuse("volatile or atomic store", inst);
+        store_bytes(s, value(s, st.getPointerOperand()), value(s, st.getValueOperand()),
+                    st.getValueOperand()->getType(), inst);
+        return;
+    }
+    case llvm::Instruction::ExtractValue: {
+        auto& ev = llvm::cast<llvm::ExtractValueInst>(inst);
+        Val v = value(s, ev.getAggregateOperand());
+        for (unsigned i : ev.indices())
+            v = Val(v.elems.at(i));
+        return set(v);
+    }
+    case llvm::Instruction::InsertValue: {
+        auto& iv = llvm::cast<llvm::InsertValueInst>(inst);
+        Val agg = value(s, iv.getAggregateOperand());
+        if (iv.getNumIndices() != 1)
+            refuse("nested insertvalue", inst);
+        agg.elems.at(iv.getIndices()[0]) = value(s, iv.getInsertedValueOperand());
+        return set(agg);
+    }
+    case llvm::Instruction::Br: {
+        auto& br = llvm::cast<llvm::BranchInst>(inst);
+        if (br.isUnconditional())
+            return jump(s, br.getSuccessor(0), inst);
+        return branch(s, truth(value(s, br.getCondition())), br.getSuccessor(0), br.getSuccessor(1), inst);
+    }
+    case llvm::Instruction::Switch: {
+        auto& sw = llvm::cast<llvm::SwitchInst>(inst);
+        Val c = value(s, sw.getCondition());
+        z3::expr none = m_ctx.bool_val(true);
+        std::vector<std::pair<z3::expr, llvm::BasicBlock*>> arms;
+        for (auto& cs : sw.cases()) {
+            z3::expr eq = c.e == m_ctx.bv_val(cs.getCaseValue()->getZExtValue(), c.e.get_sort().bv_size());
+            arms.push_back({ eq, cs.getCaseSuccessor() });
+            none = none && !eq;
+        }
+        arms.push_back({ none, sw.getDefaultDest() });
+        return fork(s, std::move(arms), inst);
+    }
+    case llvm::Instruction::Ret:
+        return ret(s, llvm::cast<llvm::ReturnInst>(inst));
+    case llvm::Instruction::Unreachable:
+        fail_reached(s, "no-ub", "reached 'unreachable': " + where);
+        throw PathEnd {};
+    case llvm::Instruction::Call:
+        return call(s, llvm::cast<llvm::CallInst>(inst));
+    default:
+        refuse("instruction", inst);
+    }
+}
+
+Val Executor::binary(State& s, llvm::BinaryOperator& bo)
+{
+    Val va = value(s, bo.getOperand(0)), vb = value(s, bo.getOperand(1));
+    std::string where = describe(bo);
+    z3::expr a = va.e, b = vb.e;
+    unsigned n = a.get_sort().bv_size();
+    unsigned obj = 0;
+    auto op = bo.getOpcode();
+    if (va.obj || vb.obj) {
+        if (op == llvm::Instruction::Add && !(va.obj && vb.obj))
+            obj = va.obj ? va.obj : vb.obj;
+        else if (op == llvm::Instruction::Sub && vb.obj == va.obj)
+            obj = 0;
+        else if (op == llvm::Instruction::Sub && va.obj && !vb.obj)
+            obj = va.obj;
+        else
+            refuse("arithmetic on pointers other than add/sub within one object", bo);
+    }
+    auto overflow_checks = [&](const z3::expr& wide_signed, const z3::expr& wide_unsigned) {
+        if (bo.hasNoSignedWrap())
+            check(s, wide_signed, "no-ub", "nsw overflow: " + where);
+        if (bo.hasNoUnsignedWrap())
+            check(s, wide_unsigned, "no-ub", "nuw overflow: " + where);
+    };
+    z3::expr zero = m_ctx.bv_val(0, n);
+    switch (op) {
+    case llvm::Instruction::Add:
+        overflow_checks(z3::bvadd_no_overflow(a, b, true) && z3::bvadd_no_underflow(a, b),
+                        z3::bvadd_no_overflow(a, b, false));
+        return Val { (a + b).simplify(), obj, {}, false };
+    case llvm::Instruction::Sub:
+        overflow_checks(z3::bvsub_no_overflow(a, b) && z3::bvsub_no_underflow(a, b, true),
+                        z3::bvsub_no_underflow(a, b, false));
+        return Val { (a - b).simplify(), obj, {}, false };
+    case llvm::Instruction::Mul:
+        overflow_checks(z3::bvmul_no_overflow(a, b, true) && z3::bvmul_no_underflow(a, b),
+                        z3::bvmul_no_overflow(a, b, false));
+        return bv((a * b).simplify());
+    case llvm::Instruction::UDiv:
+    case llvm::Instruction::URem:
+        check(s, b != zero, "no-ub", "division by zero: " + where);
+        if (bo.isExact())
+            check(s, z3::urem(a, b) == zero, "no-ub", "inexact 'exact' division: " + where);
+        return bv((op == llvm::Instruction::UDiv ? z3::udiv(a, b) : z3::urem(a, b)).simplify());
+    case llvm::Instruction::SDiv:
+    case llvm::Instruction::SRem: {
+        check(s, b != zero, "no-ub", "division by zero: " + where);
+        z3::expr min = m_ctx.bv_val(1, n);
+        min = z3::shl(min, m_ctx.bv_val(n - 1, n));
+        check(s, !(a == min && b == m_ctx.bv_val(-1, n)), "no-ub", "signed division overflow: " + where);
+        if (bo.isExact())
+            check(s, z3::srem(a, b) == zero, "no-ub", "inexact 'exact' division: " + where);
+        return bv((op == llvm::Instruction::SDiv ? a / b : z3::srem(a, b)).simplify());
+    }
+    case llvm::Instruction::Shl:
+    case llvm::Instruction::LShr:
+    case llvm::Instruction::AShr: {
+        check(s, z3::ult(b, m_ctx.bv_val(n, n)), "no-ub", "shift by the width or more: " + where);
+        z3::expr r = op == llvm::Instruction::Shl ? z3::shl(a, b) : op == llvm::Instruction::LShr ? z3::lshr(a, b) : z3::ashr(a, b);
+        if (op == llvm::Instruction::Shl) {
+            if (bo.hasNoUnsignedWrap())
+                check(s, z3::lshr(r, b) == a, "no-ub", "nuw shl overflow: " + where);
+            if (bo.hasNoSignedWrap())
+                check(s, z3::ashr(r, b) == a, "no-ub", "nsw shl overflow: " + where);
+        } else if (bo.isExact()) {
+            check(s, z3::shl(r, b) == a, "no-ub", "'exact' shift dropped bits: " + where);
+        }
+        return bv(r.simplify());
+    }
+    case llvm::Instruction::And: return bv((a & b).simplify());
+    case llvm::Instruction::Or: return bv((a | b).simplify());
+    case llvm::Instruction::Xor: return bv((a ^ b).simplify());
+    default: refuse("binary operator", bo);
+    }
+}
+
+void Executor::call(State& s, llvm::CallInst& ci)
+{
+    llvm::Function* callee = ci.getCalledFunction();
+    if (!callee)
+        refuse("indirect call", ci);
+    if (ci.isInlineAsm())
+        refuse("inline assembly", ci);
+    if (callee->isIntrinsic())
+        return intrinsic(s, ci);
+    if (harness_api(s, ci))
+        return;
+    if (callee->isDeclaration())
+        refuse("call to a function with no body in the module (" + callee->getName().str() + ")", ci);
+    std::vector<Val> args;
+    for (unsigned i = 0; i < ci.arg_size(); ++i)
+        args.push_back(value(s, ci.getArgOperand(i)));
+    enter(s, *callee, args, &ci);
+}
+
+// The intrinsics that matter, modeled exactly; any other is refused.
+void Executor::intrinsic(State& s, llvm::CallInst& ci)
+{
+    std::string where = describe(ci);
+    std::string name = ci.getCalledFunction()->getName().str();
+    auto arg = [&](unsigned i) { return value(s, ci.getArgOperand(i)); };
+    auto set = [&](Val v) { s.frames.back().regs.insert_or_assign(&ci, std::move(v)); };
+    auto concrete = [&](unsigned i) {
+        z3::expr e = arg(i).e.simplify();
+        if (!e.is_numeral())
+            refuse("non-constant length", ci);
+        return e.get_numeral_uint64();
+    };
+    llvm::Intrinsic::ID id = ci.getCalledFunction()->getIntrinsicID();
+    switch (id) {
+    case llvm::Intrinsic::dbg_declare:
+    case llvm::Intrinsic::dbg_value:
+    case llvm::Intrinsic::dbg_label:
+    case llvm::Intrinsic::lifetime_start:
+    case llvm::Intrinsic::lifetime_end:
+    case llvm::Intrinsic::experimental_noalias_scope_decl:
+        return;
+    case llvm::Intrinsic::expect:
+        return set(arg(0));
+    case llvm::Intrinsic::assume:
+        check(s, truth(arg(0)), "no-ub", "llvm.assume may be false: " + where);
+        return;
+    case llvm::Intrinsic::memset: {
+        uint64_t n = concrete(2);
+        Val p = arg(0), byte = arg(1);
+        for (uint64_t i = 0; i < n; ++i) {
+            Val q = p;
+            q.e = (p.e + m_ctx.bv_val(i, 64)).simplify();
+            store_bytes(s, q, byte, llvm::Type::getInt8Ty(m_module.getContext()), ci);
+        }
+        return;
+    }
+    case llvm::Intrinsic::memcpy:
+    case llvm::Intrinsic::memmove: {
+        uint64_t n = concrete(2);
+        Val dst = arg(0), src = arg(1);
+        // Byte-wise, provenance included. Copy through a buffer, which is memmove's meaning and
+        // also memcpy's when the ranges do not overlap.
+        std::vector<std::pair<z3::expr, z3::expr>> bytes;
+        for (uint64_t i = 0; i < n; ++i) {
+            z3::expr off(m_ctx);
+            Val q = src;
+            q.e = (src.e + m_ctx.bv_val(i, 64)).simplify();
+            Object& o = object_at(s, q, 1, ci, off);
+            bytes.push_back({ z3::select(o.data, off).simplify(), z3::select(o.prov, off).simplify() });
+        }
+        for (uint64_t i = 0; i < n; ++i) {
+            z3::expr off(m_ctx);
+            Val q = dst;
+            q.e = (dst.e + m_ctx.bv_val(i, 64)).simplify();
+            Object& o = object_at(s, q, 1, ci, off);
+            o.data = z3::store(o.data, off, bytes[i].first);
+            o.prov = z3::store(o.prov, off, bytes[i].second);
+        }
+        return;
+    }
+    case llvm::Intrinsic::bswap: {
+        z3::expr a = arg(0).e;
+        unsigned n = a.get_sort().bv_size();
+        z3::expr r = a.extract(7, 0);
+        for (unsigned i = 8; i < n; i += 8)
+            r = z3::concat(r, a.extract(i + 7, i));
+        return set(bv(r.simplify()));
+    }
+    case llvm::Intrinsic::umin: return set(bv(z3::ite(z3::ule(arg(0).e, arg(1).e), arg(0).e, arg(1).e).simplify()));
+    case llvm::Intrinsic::umax: return set(bv(z3::ite(z3::uge(arg(0).e, arg(1).e), arg(0).e, arg(1).e).simplify()));
+    case llvm::Intrinsic::smin: return set(bv(z3::ite(z3::sle(arg(0).e, arg(1).e), arg(0).e, arg(1).e).simplify()));
+    case llvm::Intrinsic::smax: return set(bv(z3::ite(z3::sge(arg(0).e, arg(1).e), arg(0).e, arg(1).e).simplify()));
+    case llvm::Intrinsic::uadd_with_overflow:
+    case llvm::Intrinsic::usub_with_overflow:
+    case llvm::Intrinsic::umul_with_overflow:
+    case llvm::Intrinsic::sadd_with_overflow:
+    case llvm::Intrinsic::ssub_with_overflow: {
+        z3::expr a = arg(0).e, b = arg(1).e, r(m_ctx), ok(m_ctx);
+        if (id == llvm::Intrinsic::uadd_with_overflow) { r = a + b; ok = z3::bvadd_no_overflow(a, b, false); }
+        else if (id == llvm::Intrinsic::usub_with_overflow) { r = a - b; ok = z3::bvsub_no_underflow(a, b, false); }
+        else if (id == llvm::Intrinsic::umul_with_overflow) { r = a * b; ok = z3::bvmul_no_overflow(a, b, false); }
+        else if (id == llvm::Intrinsic::sadd_with_overflow) { r = a + b; ok = z3::bvadd_no_overflow(a, b, true) && z3::bvadd_no_underflow(a, b); }
+        else { r = a - b; ok = z3::bvsub_no_overflow(a, b) && z3::bvsub_no_underflow(a, b, true); }
+        return set(Val { m_ctx.bv_val(0, 1), 0, { bv(r.simplify()), boolean(!ok) }, true });
+    }
+    default:
+        refuse("intrinsic " + name, ci);
+    }
+}
+
+// The harness API (proofs/harness.h) and the two functions that must be unreachable. False when
+// `ci` calls none of them.
+bool Executor::harness_api(State& s, llvm::CallInst& ci)
+{
+    std::string where = describe(ci);
+    std::string name = ci.getCalledFunction()->getName().str();
+    auto arg = [&](unsigned i) { return value(s, ci.getArgOperand(i)); };
+    auto set = [&](Val v) { s.frames.back().regs.insert_or_assign(&ci, std::move(v)); };
+    auto concrete = [&](unsigned i) {
+        z3::expr e = arg(i).e.simplify();
+        if (!e.is_numeral())
+            refuse("non-constant length", ci);
+        return e.get_numeral_uint64();
+    };
+    if (name == "bw_nondet_u8" || name == "bw_nondet_u16" || name == "bw_nondet_u32" || name == "bw_nondet_u64") {
+        unsigned bits = width(ci.getType(), ci);
+        Input in { name.substr(10) + "#" + std::to_string(s.inputs.size()), {} };
+        z3::expr r(m_ctx);
+        for (unsigned i = 0; i < bits / 8; ++i) {
+            z3::expr b = fresh(8, "in");
+            in.bytes.push_back(b); // most significant first, like the hex a person reads
+            r = i == 0 ? b : z3::concat(r, b);
+        }
+        s.inputs.push_back(in);
+        set(bv(r));
+        return true;
+    }
+    if (name == "bw_nondet_bytes") {
+        Val p = arg(0);
+        uint64_t n = concrete(1);
+        Input in { "bytes#" + std::to_string(s.inputs.size()), {} };
+        for (uint64_t i = 0; i < n; ++i) {
+            z3::expr b = fresh(8, "in");
+            in.bytes.push_back(b);
+            Val q = p;
+            q.e = (p.e + m_ctx.bv_val(i, 64)).simplify();
+            store_bytes(s, q, bv(b), llvm::Type::getInt8Ty(m_module.getContext()), ci);
+        }
+        s.inputs.push_back(in);
+        return true;
+    }
+    if (name == "bw_merge_paths") {
+        s.merge = true;
+        return true;
+    }
+    if (name == "bw_assume") {
+        z3::expr c = truth(arg(0));
+        s.pc.push_back(c);
+        if (!feasible(s, m_ctx.bool_val(true)))
+            throw PathEnd {};
+        return true;
+    }
+    if (name == "bw_assert") {
+        std::string property_name = read_cstring(s, arg(1), ci);
+        check(s, truth(arg(0)), property_name, where);
+        return true;
+    }
+    if (name.rfind("spec_", 0) == 0) {
+        std::vector<z3::expr> args;
+        for (unsigned i = 0; i < ci.arg_size(); ++i) {
+            Val a = arg(i);
+            if (a.obj || a.aggregate)
+                refuse("spec define-funs take bit-vectors only", ci);
+            args.push_back(a.e);
+        }
+        unsigned bits = width(ci.getType(), ci);
+        z3::expr r(m_ctx);
+        try {
+            r = bits == 1 ? m_spec.apply(name.substr(5), args, m_ctx.bool_sort())
+                          : m_spec.apply(name.substr(5), args, m_ctx.bv_sort(bits));
+        } catch (Unsupported& e) {
+            throw Unsupported(std::string(e.what()) + " at " + where);
+        }
+        set(bits == 1 ? boolean(r) : bv(r.simplify()));
+        return true;
+    }
+    if (name == "_ZN3lib13verify_failedEPKciS1_") {
+        fail_reached(s, "no-panic", "VERIFY can fail: " + where);
+        throw PathEnd {};
+    }
+    if (name == "__stack_chk_fail") {
+        fail_reached(s, "memory-safety", "stack protector fires: " + where);
+        throw PathEnd {};
+    }
+    return false;
+}
+
+} // namespace bulwark::proofs
