@@ -46,8 +46,9 @@ lib::Result<void, WireError> first_sighting(u32& seen, u8 kind)
     return {};
 }
 
-// Decodes one known option into `out`. `syn` selects which options are meaningful (see TcpOptions).
-lib::Result<void, WireError> decode_option(TcpOptions& out, const TcpRawOption& raw, bool syn)
+} // namespace
+
+lib::Result<void, WireError> tcp::detail::decode_option(TcpOptions& out, const TcpRawOption& raw, bool syn)
 {
     lib::ReadonlyBytes data = raw.data;
     switch (raw.kind) {
@@ -96,6 +97,8 @@ lib::Result<void, WireError> decode_option(TcpOptions& out, const TcpRawOption& 
     }
 }
 
+namespace {
+
 bool is_known(u8 kind)
 {
     return kind == tcp::option::mss || kind == tcp::option::window_scale || kind == tcp::option::sack_permitted
@@ -128,7 +131,7 @@ lib::Result<TcpOptions, WireError> TcpOptions::parse(lib::ReadonlyBytes area, Tc
         if (!is_known(raw->kind))
             continue;
         TRY(first_sighting(seen, raw->kind));
-        TRY(decode_option(out, *raw, syn));
+        TRY(tcp::detail::decode_option(out, *raw, syn));
     }
     VERIFY_NOT_REACHED();
 }

@@ -168,6 +168,13 @@ struct TcpOptions {
 };
 
 // A segment whose lengths have been checked: 20 <= data offset * 4 <= segment length <= 65535.
+namespace tcp::detail {
+// One step of TcpOptions::parse: decodes known option `raw` into `out`; `syn` selects which options
+// are meaningful (see TcpOptions). Separate so that proofs/net/wire/tcp.cpp can verify the step the
+// parse loop repeats.
+lib::Result<void, WireError> decode_option(TcpOptions& out, const TcpRawOption& raw, bool syn);
+} // namespace tcp::detail
+
 class TcpView {
 public:
     // Fails with: Truncated (fewer than 20 bytes, or fewer than the data offset says),

@@ -47,3 +47,34 @@
   (let ((header_len (bvmul ((_ zero_extend 56) (bvlshr byte12 #x04)) #x0000000000000004)))
     (and (bvuge size #x0000000000000014) (bvule size #x000000000000ffff)
          (bvuge header_len #x0000000000000014) (bvule header_len size))))
+
+; ---- Decoded options (RFC 9293 §3.2, RFC 7323 §2.2-§3.2, RFC 2018 §2-§3, RFC 6691).
+; Network byte order: the first octet is the most significant (RFC 791 Appendix B).
+(define-fun be16 ((b0 (_ BitVec 8)) (b1 (_ BitVec 8))) (_ BitVec 16) (concat b0 b1))
+(define-fun be32 ((b0 (_ BitVec 8)) (b1 (_ BitVec 8)) (b2 (_ BitVec 8)) (b3 (_ BitVec 8))) (_ BitVec 32)
+  (concat b0 b1 b2 b3))
+; The options Bulwark decodes: MSS (2), Window Scale (3), SACK-Permitted (4), SACK (5), Timestamps (8).
+(define-fun tcp_option_known ((kind (_ BitVec 8))) Bool
+  (or (= kind #x02) (= kind #x03) (= kind #x04) (= kind #x05) (= kind #x08)))
+; The data length (option length - 2) each known kind must have: MSS 2, Window Scale 1,
+; SACK-Permitted 0, Timestamps 8, SACK 8n with 1 <= n <= 4 (a 40-byte area holds at most 4 blocks).
+(define-fun tcp_option_length_ok ((kind (_ BitVec 8)) (len (_ BitVec 64))) Bool
+  (ite (= kind #x02) (= len #x0000000000000002)
+  (ite (= kind #x03) (= len #x0000000000000001)
+  (ite (= kind #x04) (= len #x0000000000000000)
+  (ite (= kind #x08) (= len #x0000000000000008)
+  (ite (= kind #x05) (and (= (bvurem len #x0000000000000008) #x0000000000000000)
+                          (bvuge len #x0000000000000008) (bvule len #x0000000000000020))
+       false))))))
+; RFC 7323 §2.3: a shift count above 14 is used as 14.
+(define-fun window_scale_used ((shift (_ BitVec 8))) (_ BitVec 8)
+  (ite (bvugt shift #x0e) #x0e shift))
+; What an accepted options area may yield: MSS, Window Scale and SACK-Permitted are only meaningful
+; on a SYN and are ignored elsewhere; SACK blocks are ignored on a SYN; at most 4 blocks; the shift
+; used is at most 14.
+(define-fun tcp_options_consistent ((syn Bool) (has_mss Bool) (has_ws Bool) (ws (_ BitVec 8))
+                                   (sack_permitted Bool) (sack_count (_ BitVec 8))) Bool
+  (and (=> (not syn) (and (not has_mss) (not has_ws) (not sack_permitted)))
+       (=> syn (= sack_count #x00))
+       (bvule sack_count #x04)
+       (=> has_ws (bvule ws #x0e))))
