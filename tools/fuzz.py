@@ -34,6 +34,7 @@ LLVM_COV = "llvm-cov-14"
 LLVM_PROFDATA = "llvm-profdata-14"
 # Per-input limits, as in the ctest tier (fuzz/tools/ctest_fuzz.py).
 LIMITS = ["-timeout=10", "-rss_limit_mb=2048"]
+MAX_RESTARTS = 20  # libFuzzer runs per campaign when crashes keep stopping it
 
 
 def say(message):
@@ -254,20 +255,39 @@ def campaign_libfuzzer(target, seconds, jobs):
     os.makedirs(fixed)
     for f in regression_seeds:
         shutil.copy(f, fixed)
-    command = [target.binary, f"-max_total_time={seconds}", "-print_final_stats=1", f"-artifact_prefix={artifacts}/"] + LIMITS
+    base = [target.binary, "-print_final_stats=1", f"-artifact_prefix={artifacts}/"] + LIMITS
     if target.dict:
-        command.append(f"-dict={target.dict}")
+        base.append(f"-dict={target.dict}")
     if jobs > 1:
-        command += [f"-fork={jobs}", "-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1"]
+        base += [f"-fork={jobs}", "-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1"]
     # New inputs land in the first folder (the scratch `new`), never straight in the repository.
-    command += [new] + [c for c in corpus_folders if os.path.isdir(c)] + [fixed]
+    folders = [new] + [c for c in corpus_folders if os.path.isdir(c)] + [fixed]
     say(f"{target.name}: fuzzing for {seconds} s with libFuzzer{f' ({jobs} jobs)' if jobs > 1 else ''} ...")
     log_path = os.path.join(work, "libfuzzer.log")
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=work)
-        watch(process, log_path, target.name, seconds, parse_libfuzzer)
-    with open(log_path, errors="replace") as f:
-        stats = parse_libfuzzer(f.read())
+    # A single libFuzzer process stops at its first crash; start it again (from the corpus it has
+    # grown) until the time is spent, so one finding does not end the campaign.
+    start, execs, runs, log_text = time.monotonic(), 0, 0, ""
+    while True:
+        remaining = int(seconds - (time.monotonic() - start))
+        if runs > 0 and (remaining < 5 or runs >= MAX_RESTARTS or jobs > 1):
+            break
+        runs += 1
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(base + [f"-max_total_time={max(1, remaining)}"] + folders, stdout=log,
+                                       stderr=subprocess.STDOUT, cwd=work)
+            code = watch(process, log_path, target.name, seconds, parse_libfuzzer)
+        with open(log_path, errors="replace") as f:
+            text = f.read()
+        log_text += text
+        execs += parse_libfuzzer(text).get("execs", 0)
+        if code == 0:
+            break
+        say(f"{target.name}: libFuzzer stopped (exit status {code}) after {time.monotonic() - start:.0f} s; continuing")
+    with open(log_path, "w") as f:
+        f.write(log_text)
+    stats = parse_libfuzzer(text)
+    stats["execs"] = execs
+    stats["execs_per_s"] = int(execs / max(1.0, time.monotonic() - start))
     crashes = [a for a in files_in(artifacts) if re.match(r"(crash|leak|timeout|oom|slow-unit)-", os.path.basename(a))]
     saved = [save_regression(target, a, target.binary) for a in crashes]
     stats["new"] = merge_into_corpus(target, target.binary, new)
@@ -367,16 +387,16 @@ def coverage(chosen, jobs):
         total = [l for l in report.splitlines() if l.startswith("TOTAL")]
         fields = total[0].split() if total else []
         # TOTAL regions missed cover functions missed executed lines missed cover branches missed cover
-        if len(fields) >= 10:
-            region_cover, line_cover = fields[3], fields[9]
-            rows.append((target.name, line_cover, region_cover, len(inputs)))
+        if len(fields) >= 13:
+            region_cover, line_cover, branch_cover = fields[3], fields[9], fields[12]
+            rows.append((target.name, line_cover, region_cover, branch_cover, len(inputs)))
         summary.append(f"== {target.name} ==\n{report}")
     with open(os.path.join(cov_dir, "report.txt"), "w") as f:
         f.write("\n".join(summary))
     print()
-    print(f"{'target':<18} {'lines':>8} {'regions':>8} {'inputs':>7}   (code under test only)")
-    for name, lines, regions, inputs in rows:
-        print(f"{name:<18} {lines:>8} {regions:>8} {inputs:>7}")
+    print(f"{'target':<18} {'lines':>8} {'regions':>8} {'branches':>8} {'inputs':>7}   (code under test only)")
+    for name, lines, regions, branches, inputs in rows:
+        print(f"{name:<18} {lines:>8} {regions:>8} {branches:>8} {inputs:>7}")
     say(f"report: {rel(os.path.join(cov_dir, 'report.txt'))}, HTML: {rel(os.path.join(cov_dir, 'html'))}/<target>/index.html")
     return 0
 
