@@ -20,9 +20,12 @@
 (define-fun ethernet_frame_valid ((size (_ BitVec 64))) Bool
   (bvuge size #x000000000000000e))
 
-; The view's payload is everything after the 14-octet header (Ethernet has no length field).
-(define-fun ethernet_payload_ok ((size (_ BitVec 64)) (offset (_ BitVec 64)) (len (_ BitVec 64))) Bool
-  (and (= offset #x000000000000000e) (= len (bvsub size #x000000000000000e))))
+; The view is the whole frame and its payload everything after the 14-octet header (Ethernet has no
+; length field). Offsets and lengths in octets, from the frame's start.
+(define-fun ethernet_view_span_ok ((size (_ BitVec 64)) (bytes_offset (_ BitVec 64)) (bytes_len (_ BitVec 64))
+                                   (payload_offset (_ BitVec 64)) (payload_len (_ BitVec 64))) Bool
+  (and (= bytes_offset #x0000000000000000) (= bytes_len size)
+       (= payload_offset #x000000000000000e) (= payload_len (bvsub size #x000000000000000e))))
 
 ; IEEE 802.3 §3.2.3 b): the first bit of an address (the I/G bit, the least significant bit of
 ; its first octet) is 1 for a group address; in the source address field it is reserved and 0.
