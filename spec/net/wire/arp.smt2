@@ -27,10 +27,11 @@
 ; protocol one we speak (IP, 0x0800); the opcodes are ares_op$REQUEST = 1 and ares_op$REPLY = 2.
 ; Bulwark's policy beyond RFC 826 (the sender's addresses go into the neighbour cache): a sender
 ; hardware address with the I/G bit set (IEEE 802.3 §3.2.3 b), a group address) and a sender
-; protocol address that is the limited broadcast 255.255.255.255 or multicast 224.0.0.0/4 (RFC 1122
-; §3.2.1.3, RFC 5771) are refused. 0.0.0.0 is accepted: it is an RFC 5227 probe.
+; protocol address that may not be a source on a link (RFC 1122 §3.2.1.3): the limited broadcast
+; 255.255.255.255 (b), multicast 224.0.0.0/4 (RFC 1112 §4) or loopback 127.0.0.0/8 (g) are refused.
+; 0.0.0.0 is accepted: it is an RFC 5227 probe.
 (define-fun arp_ipv4_valid_source ((a (_ BitVec 32))) Bool
-  (and (not (= a #xffffffff)) (not (= ((_ extract 31 28) a) #xe))))
+  (and (not (= a #xffffffff)) (not (= ((_ extract 31 28) a) #xe)) (not (= ((_ extract 31 24) a) #x7f))))
 (define-fun arp_parse_valid ((w0 (_ BitVec 32)) (w1 (_ BitVec 32)) (w2 (_ BitVec 32)) (w3 (_ BitVec 32))
                              (w4 (_ BitVec 32))) Bool
   (and (= (arp_hrd w0) #x0001) (= (arp_pro w0) #x0800)
