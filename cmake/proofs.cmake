@@ -18,7 +18,14 @@ target_compile_options(bulwark-verify PRIVATE -O1 -g -fexceptions -Wall -Wextra 
 target_link_libraries(bulwark-verify PRIVATE ${llvm_libs} ${BULWARK_Z3})
 set_target_properties(bulwark-verify PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/proofs)
 
+# A verified unit that calls into another verified unit also links that unit's verified bitcode
+# (BULWARK_PROOF_LINKS_<src>): the callee runs as shipped, never assumed. Mutants link it too.
+set(BULWARK_PROOF_LINKS_net/wire/ipv4.cpp net/wire/checksum.cpp)
+set(BULWARK_PROOF_LINKS_net/wire/udp.cpp net/wire/checksum.cpp)
+set(BULWARK_PROOF_LINKS_net/wire/icmp.cpp net/wire/checksum.cpp)
+
 set(proof_units "")
+set(proof_links_json "")
 foreach(src ${BULWARK_VERIFIED_SOURCES})
   string(REGEX REPLACE "\\.cpp$" "" unit ${src})
   set(harness ${PROJECT_SOURCE_DIR}/proofs/${unit}.cpp)
@@ -27,6 +34,17 @@ foreach(src ${BULWARK_VERIFIED_SOURCES})
   endif()
   set(hbc ${CMAKE_BINARY_DIR}/proofs/${unit}.harness.bc)
   set(linked ${CMAKE_BINARY_DIR}/proofs/${unit}.bc)
+  set(links "")
+  foreach(dep ${BULWARK_PROOF_LINKS_${src}})
+    if(NOT dep IN_LIST BULWARK_VERIFIED_SOURCES)
+      message(FATAL_ERROR "BULWARK_PROOF_LINKS_${src}: ${dep} is not in BULWARK_VERIFIED_SOURCES")
+    endif()
+    list(APPEND links ${CMAKE_BINARY_DIR}/verified/${dep}.bc)
+  endforeach()
+  list(JOIN links "\", \"" links_json)
+  if(links)
+    list(APPEND proof_links_json "\"${unit}\": [\"${links_json}\"]")
+  endif()
   get_filename_component(dir ${hbc} DIRECTORY)
   add_custom_command(OUTPUT ${hbc}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
@@ -34,8 +52,8 @@ foreach(src ${BULWARK_VERIFIED_SOURCES})
             -I${PROJECT_SOURCE_DIR} -emit-llvm -MD -MF ${hbc}.d -c ${harness} -o ${hbc}
     DEPENDS ${harness} DEPFILE ${hbc}.d VERBATIM)
   add_custom_command(OUTPUT ${linked}
-    COMMAND ${BULWARK_LLVM_LINK} ${hbc} ${CMAKE_BINARY_DIR}/verified/${src}.bc -o ${linked}
-    DEPENDS ${hbc} ${CMAKE_BINARY_DIR}/verified/${src}.bc VERBATIM)
+    COMMAND ${BULWARK_LLVM_LINK} ${hbc} ${CMAKE_BINARY_DIR}/verified/${src}.bc ${links} -o ${linked}
+    DEPENDS ${hbc} ${CMAKE_BINARY_DIR}/verified/${src}.bc ${links} VERBATIM)
   list(APPEND proof_units ${unit})
   list(APPEND proof_modules ${linked})
   add_test(NAME proof.${unit} COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/prove.py
@@ -48,11 +66,13 @@ add_custom_target(proofs ALL DEPENDS bulwark-verify ${proof_modules})
 set(proof_flags ${BULWARK_KERNEL_CONFIG_FLAGS} ${BULWARK_KERNEL_CXX_FLAGS} -std=c++20 -I${PROJECT_SOURCE_DIR})
 list(JOIN proof_flags "\", \"" proof_flags_json)
 list(JOIN proof_units "\", \"" proof_units_json)
+list(JOIN proof_links_json ", " proof_links_json)
 file(WRITE ${CMAKE_BINARY_DIR}/proofs/config.json "{
   \"cxx\": \"${CMAKE_CXX_COMPILER}\",
   \"llvm_link\": \"${BULWARK_LLVM_LINK}\",
   \"flags\": [\"${proof_flags_json}\"],
   \"units\": [\"${proof_units_json}\"],
+  \"links\": {${proof_links_json}},
   \"source_dir\": \"${PROJECT_SOURCE_DIR}\"
 }
 ")

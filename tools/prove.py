@@ -50,7 +50,8 @@ def build_mutant(config, build, unit, name, old, new, where):
     bc, linked = cpp[:-4] + ".bc", cpp[:-4] + ".linked.bc"
     flags = [f for f in config["flags"] if f not in ("-Werror",)]
     for command in ([config["cxx"], *flags, "-emit-llvm", "-c", cpp, "-o", bc],
-                    [config["llvm_link"], os.path.join(build, "proofs", unit + ".harness.bc"), bc, "-o", linked]):
+                    [config["llvm_link"], os.path.join(build, "proofs", unit + ".harness.bc"), bc,
+                     *config.get("links", {}).get(unit, []), "-o", linked]):
         r = subprocess.run(command, capture_output=True, text=True)
         if r.returncode != 0:
             return None, f"{where}: mutant '{name}' does not build:\n{r.stderr}"

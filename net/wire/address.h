@@ -49,8 +49,10 @@ struct Ipv4Address {
     constexpr bool is_broadcast() const { return value == 0xffffffffu; }
     constexpr bool is_multicast() const { return (value >> 28) == 0xe; }       // 224.0.0.0/4
     constexpr bool is_loopback() const { return (value >> 24) == 127; }        // 127.0.0.0/8
-    // May appear as the source of a datagram from the network (RFC 1122 §3.2.1.3).
-    constexpr bool is_valid_source() const { return !is_broadcast() && !is_multicast(); }
+    // May appear as the source of a datagram from the network (RFC 1122 §3.2.1.3): not the
+    // limited broadcast (b), not multicast (RFC 1112 §4), and not loopback, which "MUST NOT appear
+    // outside a host" (g). Subnet-directed broadcasts need the interface's configuration.
+    constexpr bool is_valid_source() const { return !is_broadcast() && !is_multicast() && !is_loopback(); }
     constexpr bool operator==(const Ipv4Address&) const = default;
 };
 

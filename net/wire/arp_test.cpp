@@ -148,6 +148,9 @@ TEST(Arp, PoisoningSendersAreRejected)
     p = arp_reply;
     p[14] = 224; // 224.0.2.15 as sender.
     EXPECT_EQ(outcome(decode(span(p))), "bad address");
+    p = arp_reply;
+    p[14] = 127; // 127.0.2.15 as sender: loopback never appears on a link (RFC 1122 §3.2.1.3 (g)).
+    EXPECT_EQ(outcome(decode(span(p))), "bad address");
     // A broadcast target hardware address is fine (some stacks send gratuitous ARP that way).
     p = arp_reply;
     for (usize i = 18; i < 24; ++i)

@@ -224,6 +224,12 @@ TEST(Ipv4, SourceAddresses)
     EXPECT_EQ(with_src(255, 255, 255, 255), "bad address");
     EXPECT_EQ(with_src(224, 0, 0, 1), "bad address");
     EXPECT_EQ(with_src(239, 255, 255, 250), "bad address");
+    // RFC 1122 §3.2.1.3 (g): loopback addresses "MUST NOT appear outside a host"; a datagram from
+    // the network claiming one is spoofed.
+    EXPECT_EQ(with_src(127, 0, 0, 1), "bad address");
+    EXPECT_EQ(with_src(127, 255, 255, 254), "bad address");
+    EXPECT_EQ(with_src(126, 255, 255, 255), "ok");
+    EXPECT_EQ(with_src(128, 0, 0, 0), "ok");
     EXPECT_EQ(with_src(0, 0, 0, 0), "ok");   // DHCP clients send from 0.0.0.0.
     EXPECT_EQ(with_src(223, 255, 255, 255), "ok");
     // A broadcast destination is legal (directed broadcast is for the caller to decide).
