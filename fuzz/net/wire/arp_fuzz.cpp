@@ -59,8 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         FUZZ_CHECK(parsed.is_error() && parsed.error() == WireError::Unsupported, "operations other than 1 and 2 are Unsupported");
         return 0;
     }
-    if ((p[8] & 1) != 0 || sender_ip == 0xffffffffu || (sender_ip >> 28) == 0xe) {
-        FUZZ_CHECK(parsed.is_error() && parsed.error() == WireError::BadAddress, "a group or broadcast sender is BadAddress");
+    if ((p[8] & 1) != 0 || sender_ip == 0xffffffffu || (sender_ip >> 28) == 0xe || (sender_ip >> 24) == 127) {
+        FUZZ_CHECK(parsed.is_error() && parsed.error() == WireError::BadAddress,
+            "a group, broadcast or loopback sender is BadAddress");
         return 0;
     }
     FUZZ_CHECK(parsed.is_ok(), "everything else parses (a 0.0.0.0 sender is an RFC 5227 probe)");

@@ -168,8 +168,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         FUZZ_CHECK(parsed.is_error() && parsed.error() == WireError::Unsupported, "fragments are Unsupported");
         return 0;
     }
-    if (src == 0xffffffffu || (src >> 28) == 0xe) {
-        FUZZ_CHECK(parsed.is_error() && parsed.error() == WireError::BadAddress, "a broadcast/multicast source is BadAddress");
+    if (src == 0xffffffffu || (src >> 28) == 0xe || (src >> 24) == 127) {
+        FUZZ_CHECK(parsed.is_error() && parsed.error() == WireError::BadAddress,
+            "a broadcast/multicast/loopback source is BadAddress (RFC 1122 §3.2.1.3)");
         return 0;
     }
     FUZZ_CHECK(parsed.is_ok(), "everything else parses");
