@@ -5,12 +5,14 @@
 For each target (default: all), fuzz for --time seconds (default 60), merge inputs that reach new
 coverage into fuzz/corpus/<target>/ (libFuzzer -merge=1), minimize every crash into
 fuzz/regressions/<target>/ and print the command that reproduces it, then print execs/s, edges
-covered, new corpus entries and crashes per target. Exit status 1 when any crash was found.
+covered, new corpus entries and crashes per target. Exit status 1 when any crash was found. A
+crash does not end a target's campaign: libFuzzer starts again until the time is spent.
 
 --engine afl builds the same targets with afl-clang-fast++ and AFL++'s libFuzzer driver into
 build/fuzz-afl/ and runs afl-fuzz; merging and minimizing still use the libFuzzer build.
 --coverage builds with clang source-based coverage into build/fuzz-coverage/, replays the corpus
-and the regressions, and writes llvm-cov reports (HTML and text) there.
+and the regressions, writes llvm-cov reports (HTML and text) there, and prints line, region and
+branch coverage per target, plus branch coverage of its parser functions (parse, checked, next...).
 
 Standard library only. Wired into tools/bulwark.py by add_subcommand(); also runs alone:
 python3 tools/fuzz.py --help.
