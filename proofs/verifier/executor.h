@@ -135,6 +135,18 @@ private:
     std::string read_cstring(State& s, const Val& p, const llvm::Instruction& at);
 
     // instructions.cpp
+    // One call instruction's operands and result, for the intrinsics and the harness API.
+    struct Call {
+        Call(Executor& executor, State& state, llvm::CallInst& inst);
+        Val arg(unsigned i) const;
+        void set(Val v) const;
+        uint64_t concrete(unsigned i) const; // refuses an operand that is not a constant
+        Executor& ex;
+        State& s;
+        llvm::CallInst& ci;
+        std::string name;  // the callee
+        std::string where; // describe(ci)
+    };
     void step(State& s);
     Val binary(State& s, llvm::BinaryOperator& bo);
     void call(State& s, llvm::CallInst& ci);

@@ -10,6 +10,23 @@ namespace bulwark::proofs {
 
 using llvm::dyn_cast;
 
+Executor::Call::Call(Executor& executor, State& state, llvm::CallInst& inst)
+    : ex(executor), s(state), ci(inst), name(inst.getCalledFunction()->getName().str()), where(describe(inst))
+{
+}
+
+Val Executor::Call::arg(unsigned i) const { return ex.value(s, ci.getArgOperand(i)); }
+
+void Executor::Call::set(Val v) const { s.frames.back().regs.insert_or_assign(&ci, std::move(v)); }
+
+uint64_t Executor::Call::concrete(unsigned i) const
+{
+    z3::expr e = arg(i).e.simplify();
+    if (!e.is_numeral())
+        refuse("non-constant length", ci);
+    return e.get_numeral_uint64();
+}
+
 Val Executor::boolean(const z3::expr& b)
 {
     return bv(z3::ite(b, m_ctx.bv_val(1, 1), m_ctx.bv_val(0, 1)).simplify());
@@ -260,16 +277,7 @@ void Executor::call(State& s, llvm::CallInst& ci)
 // The intrinsics that matter, modeled exactly; any other is refused.
 void Executor::intrinsic(State& s, llvm::CallInst& ci)
 {
-    std::string where = describe(ci);
-    std::string name = ci.getCalledFunction()->getName().str();
-    auto arg = [&](unsigned i) { return value(s, ci.getArgOperand(i)); };
-    auto set = [&](Val v) { s.frames.back().regs.insert_or_assign(&ci, std::move(v)); };
-    auto concrete = [&](unsigned i) {
-        z3::expr e = arg(i).e.simplify();
-        if (!e.is_numeral())
-            refuse("non-constant length", ci);
-        return e.get_numeral_uint64();
-    };
+    Call call { *this, s, ci };
     llvm::Intrinsic::ID id = ci.getCalledFunction()->getIntrinsicID();
     switch (id) {
     case llvm::Intrinsic::dbg_declare:
@@ -280,13 +288,13 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
     case llvm::Intrinsic::experimental_noalias_scope_decl:
         return;
     case llvm::Intrinsic::expect:
-        return set(arg(0));
+        return call.set(call.arg(0));
     case llvm::Intrinsic::assume:
-        check(s, truth(arg(0)), "no-ub", "llvm.assume may be false: " + where);
+        check(s, truth(call.arg(0)), "no-ub", "llvm.assume may be false: " + call.where);
         return;
     case llvm::Intrinsic::memset: {
-        uint64_t n = concrete(2);
-        Val p = arg(0), byte = arg(1);
+        uint64_t n = call.concrete(2);
+        Val p = call.arg(0), byte = call.arg(1);
         for (uint64_t i = 0; i < n; ++i) {
             Val q = p;
             q.e = (p.e + m_ctx.bv_val(i, 64)).simplify();
@@ -296,8 +304,8 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
     }
     case llvm::Intrinsic::memcpy:
     case llvm::Intrinsic::memmove: {
-        uint64_t n = concrete(2);
-        Val dst = arg(0), src = arg(1);
+        uint64_t n = call.concrete(2);
+        Val dst = call.arg(0), src = call.arg(1);
         // Byte-wise, provenance included. Copy through a buffer, which is memmove's meaning and
         // also memcpy's when the ranges do not overlap.
         std::vector<std::pair<z3::expr, z3::expr>> bytes;
@@ -319,32 +327,32 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
         return;
     }
     case llvm::Intrinsic::bswap: {
-        z3::expr a = arg(0).e;
+        z3::expr a = call.arg(0).e;
         unsigned n = a.get_sort().bv_size();
         z3::expr r = a.extract(7, 0);
         for (unsigned i = 8; i < n; i += 8)
             r = z3::concat(r, a.extract(i + 7, i));
-        return set(bv(r.simplify()));
+        return call.set(bv(r.simplify()));
     }
-    case llvm::Intrinsic::umin: return set(bv(z3::ite(z3::ule(arg(0).e, arg(1).e), arg(0).e, arg(1).e).simplify()));
-    case llvm::Intrinsic::umax: return set(bv(z3::ite(z3::uge(arg(0).e, arg(1).e), arg(0).e, arg(1).e).simplify()));
-    case llvm::Intrinsic::smin: return set(bv(z3::ite(z3::sle(arg(0).e, arg(1).e), arg(0).e, arg(1).e).simplify()));
-    case llvm::Intrinsic::smax: return set(bv(z3::ite(z3::sge(arg(0).e, arg(1).e), arg(0).e, arg(1).e).simplify()));
+    case llvm::Intrinsic::umin: return call.set(bv(z3::ite(z3::ule(call.arg(0).e, call.arg(1).e), call.arg(0).e, call.arg(1).e).simplify()));
+    case llvm::Intrinsic::umax: return call.set(bv(z3::ite(z3::uge(call.arg(0).e, call.arg(1).e), call.arg(0).e, call.arg(1).e).simplify()));
+    case llvm::Intrinsic::smin: return call.set(bv(z3::ite(z3::sle(call.arg(0).e, call.arg(1).e), call.arg(0).e, call.arg(1).e).simplify()));
+    case llvm::Intrinsic::smax: return call.set(bv(z3::ite(z3::sge(call.arg(0).e, call.arg(1).e), call.arg(0).e, call.arg(1).e).simplify()));
     case llvm::Intrinsic::uadd_with_overflow:
     case llvm::Intrinsic::usub_with_overflow:
     case llvm::Intrinsic::umul_with_overflow:
     case llvm::Intrinsic::sadd_with_overflow:
     case llvm::Intrinsic::ssub_with_overflow: {
-        z3::expr a = arg(0).e, b = arg(1).e, r(m_ctx), ok(m_ctx);
+        z3::expr a = call.arg(0).e, b = call.arg(1).e, r(m_ctx), ok(m_ctx);
         if (id == llvm::Intrinsic::uadd_with_overflow) { r = a + b; ok = z3::bvadd_no_overflow(a, b, false); }
         else if (id == llvm::Intrinsic::usub_with_overflow) { r = a - b; ok = z3::bvsub_no_underflow(a, b, false); }
         else if (id == llvm::Intrinsic::umul_with_overflow) { r = a * b; ok = z3::bvmul_no_overflow(a, b, false); }
         else if (id == llvm::Intrinsic::sadd_with_overflow) { r = a + b; ok = z3::bvadd_no_overflow(a, b, true) && z3::bvadd_no_underflow(a, b); }
         else { r = a - b; ok = z3::bvsub_no_overflow(a, b) && z3::bvsub_no_underflow(a, b, true); }
-        return set(Val { m_ctx.bv_val(0, 1), 0, { bv(r.simplify()), boolean(!ok) }, true });
+        return call.set(Val { m_ctx.bv_val(0, 1), 0, { bv(r.simplify()), boolean(!ok) }, true });
     }
     default:
-        refuse("intrinsic " + name, ci);
+        refuse("intrinsic " + call.name, ci);
     }
 }
 
@@ -352,19 +360,10 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
 // `ci` calls none of them.
 bool Executor::harness_api(State& s, llvm::CallInst& ci)
 {
-    std::string where = describe(ci);
-    std::string name = ci.getCalledFunction()->getName().str();
-    auto arg = [&](unsigned i) { return value(s, ci.getArgOperand(i)); };
-    auto set = [&](Val v) { s.frames.back().regs.insert_or_assign(&ci, std::move(v)); };
-    auto concrete = [&](unsigned i) {
-        z3::expr e = arg(i).e.simplify();
-        if (!e.is_numeral())
-            refuse("non-constant length", ci);
-        return e.get_numeral_uint64();
-    };
-    if (name == "bw_nondet_u8" || name == "bw_nondet_u16" || name == "bw_nondet_u32" || name == "bw_nondet_u64") {
+    Call call { *this, s, ci };
+    if (call.name == "bw_nondet_u8" || call.name == "bw_nondet_u16" || call.name == "bw_nondet_u32" || call.name == "bw_nondet_u64") {
         unsigned bits = width(ci.getType(), ci);
-        Input in { name.substr(10) + "#" + std::to_string(s.inputs.size()), {} };
+        Input in { call.name.substr(10) + "#" + std::to_string(s.inputs.size()), {} };
         z3::expr r(m_ctx);
         for (unsigned i = 0; i < bits / 8; ++i) {
             z3::expr b = fresh(8, "in");
@@ -372,12 +371,12 @@ bool Executor::harness_api(State& s, llvm::CallInst& ci)
             r = i == 0 ? b : z3::concat(r, b);
         }
         s.inputs.push_back(in);
-        set(bv(r));
+        call.set(bv(r));
         return true;
     }
-    if (name == "bw_nondet_bytes") {
-        Val p = arg(0);
-        uint64_t n = concrete(1);
+    if (call.name == "bw_nondet_bytes") {
+        Val p = call.arg(0);
+        uint64_t n = call.concrete(1);
         Input in { "bytes#" + std::to_string(s.inputs.size()), {} };
         for (uint64_t i = 0; i < n; ++i) {
             z3::expr b = fresh(8, "in");
@@ -389,26 +388,26 @@ bool Executor::harness_api(State& s, llvm::CallInst& ci)
         s.inputs.push_back(in);
         return true;
     }
-    if (name == "bw_merge_paths") {
+    if (call.name == "bw_merge_paths") {
         s.merge = true;
         return true;
     }
-    if (name == "bw_assume") {
-        z3::expr c = truth(arg(0));
+    if (call.name == "bw_assume") {
+        z3::expr c = truth(call.arg(0));
         s.pc.push_back(c);
         if (!feasible(s, m_ctx.bool_val(true)))
             throw PathEnd {};
         return true;
     }
-    if (name == "bw_assert") {
-        std::string property_name = read_cstring(s, arg(1), ci);
-        check(s, truth(arg(0)), property_name, where);
+    if (call.name == "bw_assert") {
+        std::string property_name = read_cstring(s, call.arg(1), ci);
+        check(s, truth(call.arg(0)), property_name, call.where);
         return true;
     }
-    if (name.rfind("spec_", 0) == 0) {
+    if (call.name.rfind("spec_", 0) == 0) {
         std::vector<z3::expr> args;
         for (unsigned i = 0; i < ci.arg_size(); ++i) {
-            Val a = arg(i);
+            Val a = call.arg(i);
             if (a.obj || a.aggregate)
                 refuse("spec define-funs take bit-vectors only", ci);
             args.push_back(a.e);
@@ -416,20 +415,20 @@ bool Executor::harness_api(State& s, llvm::CallInst& ci)
         unsigned bits = width(ci.getType(), ci);
         z3::expr r(m_ctx);
         try {
-            r = bits == 1 ? m_spec.apply(name.substr(5), args, m_ctx.bool_sort())
-                          : m_spec.apply(name.substr(5), args, m_ctx.bv_sort(bits));
+            r = bits == 1 ? m_spec.apply(call.name.substr(5), args, m_ctx.bool_sort())
+                          : m_spec.apply(call.name.substr(5), args, m_ctx.bv_sort(bits));
         } catch (Unsupported& e) {
-            throw Unsupported(std::string(e.what()) + " at " + where);
+            throw Unsupported(std::string(e.what()) + " at " + call.where);
         }
-        set(bits == 1 ? boolean(r) : bv(r.simplify()));
+        call.set(bits == 1 ? boolean(r) : bv(r.simplify()));
         return true;
     }
-    if (name == "_ZN3lib13verify_failedEPKciS1_") {
-        fail_reached(s, "no-panic", "VERIFY can fail: " + where);
+    if (call.name == "_ZN3lib13verify_failedEPKciS1_") {
+        fail_reached(s, "no-panic", "VERIFY can fail: " + call.where);
         throw PathEnd {};
     }
-    if (name == "__stack_chk_fail") {
-        fail_reached(s, "memory-safety", "stack protector fires: " + where);
+    if (call.name == "__stack_chk_fail") {
+        fail_reached(s, "memory-safety", "stack protector fires: " + call.where);
         throw PathEnd {};
     }
     return false;

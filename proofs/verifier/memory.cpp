@@ -84,10 +84,17 @@ Val Executor::constant(State& s, const llvm::Value* v)
     if (isa<llvm::ConstantPointerNull>(v))
         return bv(m_ctx.bv_val(0, 64));
     if (isa<llvm::UndefValue>(v)) {
-        // undef/poison: any value. Only scalars; an unconstrained aggregate is refused.
+        // undef/poison: any value; a struct of them (the start of an insertvalue chain) is one of
+        // fresh elements.
         if (t->isIntegerTy() || t->isPointerTy())
             return bv(fresh(width(t, *v), "undef"));
-        refuse("undef aggregate", *v);
+        if (auto* st = dyn_cast<llvm::StructType>(t)) {
+            Val agg { m_ctx.bv_val(0, 1), 0, {}, true };
+            for (unsigned i = 0; i < st->getNumElements(); ++i)
+                agg.elems.push_back(constant(s, llvm::UndefValue::get(st->getElementType(i))));
+            return agg;
+        }
+        refuse("undef aggregate that is not a struct", *v);
     }
     if (auto* g = dyn_cast<llvm::GlobalVariable>(v))
         return Val { m_ctx.bv_val(0, 64), global(s, g), {}, false };
