@@ -14,13 +14,23 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_verifier(build, module, timeout_ms):
+def run_verifier(build, module, timeout_ms, stop_at_failed=False):
+    """Runs the verifier on `module`. With stop_at_failed (mutants), stops it at the first FAILED
+    row: one is all a mutant needs to be killed, and the harnesses after it need not run."""
     verifier = os.path.join(build, "proofs", "bulwark-verify")
     start = time.monotonic()
-    r = subprocess.run([verifier, module, "--spec", os.path.join(ROOT, "spec"), "--timeout-ms", str(timeout_ms)],
-                       capture_output=True, text=True)
-    rows = [line.split("\t") for line in r.stdout.splitlines() if line.startswith("ROW\t")]
-    return r.returncode, rows, r.stderr.strip(), time.monotonic() - start
+    p = subprocess.Popen([verifier, module, "--spec", os.path.join(ROOT, "spec"), "--timeout-ms", str(timeout_ms)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rows = []
+    for line in p.stdout:
+        if line.startswith("ROW\t"):
+            rows.append(line.rstrip("\n").split("\t"))
+            if stop_at_failed and rows[-1][3] == "FAILED":
+                p.kill()
+                break
+    _, err = p.communicate()
+    code = p.returncode if not (stop_at_failed and rows and rows[-1][3] == "FAILED") else 1
+    return code, rows, err.strip(), time.monotonic() - start
 
 
 def parse_mutants(path):
@@ -93,7 +103,7 @@ def main():
                 print(f"    ERROR: {problem}")
                 failures.append(problem)
                 continue
-            code, rows, err, seconds = run_verifier(args.build_dir, linked, args.timeout_ms)
+            code, rows, err, seconds = run_verifier(args.build_dir, linked, args.timeout_ms, stop_at_failed=True)
             killed = [r for r in rows if r[3] == "FAILED"]
             if code == 2:
                 print(f"{'mutant ' + name:34} {'(error)':26} {'ERROR':8} {seconds:7.2f}\n    {err}")

@@ -6,6 +6,7 @@
 BW_SPEC(u64, checksum_word, u8 hi, u8 lo);
 BW_SPEC(bool, checksum_accumulate_ok, u64 exact, u32 r);
 BW_SPEC(bool, checksum_fold_ok, u32 acc, u16 r);
+BW_SPEC(bool, checksum_pseudo_header_ok, u32 src, u32 dst, u8 protocol, u16 length, u32 r);
 
 namespace {
 // Bounded buffer: any length up to 32 bytes (the unrolled loop body and the odd tail are all
@@ -41,4 +42,15 @@ extern "C" void harness_checksum_fold()
     u32 acc = bw_nondet_u32();
     u16 r = net::wire::checksum::fold(acc);
     bw_assert(spec_checksum_fold_ok(acc, r), "checksum_fold_ok");
+}
+
+// pseudo_header(): for every address pair, protocol and length, the word sum of RFC 768's pseudo
+// header (used by UDP's and TCP's checksums).
+extern "C" void harness_checksum_pseudo_header()
+{
+    u32 src = bw_nondet_u32(), dst = bw_nondet_u32();
+    u8 protocol = bw_nondet_u8();
+    u16 length = bw_nondet_u16();
+    u32 r = net::wire::checksum::pseudo_header({ src }, { dst }, protocol, length);
+    bw_assert(spec_checksum_pseudo_header_ok(src, dst, protocol, length, r), "checksum_pseudo_header_ok");
 }

@@ -28,3 +28,18 @@
 ; fold(): the 16-bit result is the one's complement sum of the accumulator's two halves.
 (define-fun checksum_fold_ok ((acc (_ BitVec 32)) (r (_ BitVec 16))) Bool
   (= r (ones_sum32 acc)))
+
+; The pseudo header of RFC 768 "Fields" (UDP) and RFC 9293 §3.1 (TCP) as 16-bit words: source
+; address (two words), destination address (two), a zero octet and the protocol (one), the
+; length (one). pseudo_header() returns their word sum (six words: it cannot wrap 32 bits).
+(define-fun checksum_pseudo_header_ok ((src (_ BitVec 32)) (dst (_ BitVec 32)) (protocol (_ BitVec 8))
+                                       (length (_ BitVec 16)) (r (_ BitVec 32))) Bool
+  (= ((_ zero_extend 32) r)
+     (bvadd ((_ zero_extend 48) ((_ extract 31 16) src)) ((_ zero_extend 48) ((_ extract 15 0) src))
+            ((_ zero_extend 48) ((_ extract 31 16) dst)) ((_ zero_extend 48) ((_ extract 15 0) dst))
+            ((_ zero_extend 56) protocol) ((_ zero_extend 48) length))))
+
+; RFC 1071 §1 (2): the checksum field a sender writes over data whose word sum (field zero) is `sum`:
+; the one's complement of their one's complement sum.
+(define-fun checksum_field_for ((sum (_ BitVec 64))) (_ BitVec 16)
+  (bvnot (ones_sum64 sum)))
