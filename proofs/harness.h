@@ -21,6 +21,10 @@ void bw_assume(bool condition);
 // differ in a few values and would otherwise multiply (a walk over variable-length records);
 // path-by-path is faster where each path's arithmetic folds to constants (a checksum per length).
 void bw_merge_paths();
+// Raises the unwinding bound (a block's visits in one frame; default 80, `--unwind`) for the
+// rest of this harness to `bound`, a constant: for loops whose real maximum is larger. A loop
+// that runs past it still fails the `unwinding` property.
+void bw_unwind(u32 bound);
 // A property: PROVED when `condition` holds for every input reaching it. Name it after the spec
 // define-fun it checks.
 void bw_assert(bool condition, const char* property);

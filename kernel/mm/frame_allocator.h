@@ -72,6 +72,9 @@ public:
     bool check_invariants() const;
 
 private:
+    // proofs/kernel/mm/frame_allocator.cpp: starts the proofs from any state the invariants allow.
+    friend struct FrameAllocatorProof;
+
     bool test(lib::Span<u64> bitmap, u64 frame) const;
     bool is_continuation(u64 frame) const;
     // First frame in [from, to) whose `used` bit is clear (wanted_used false) or set (true);

@@ -40,9 +40,10 @@ void Executor::jump(State& s, llvm::BasicBlock* to, const llvm::Instruction& at)
 {
     Frame& f = s.frames.back();
     unsigned& visits = f.visits[to];
-    if (++visits > m_options.unwind) {
-        fail_reached(s, "unwinding", "loop not fully unwound after " + std::to_string(m_options.unwind)
-                                             + " iterations (raise --unwind): " + describe(at));
+    unsigned bound = std::max(m_options.unwind, s.unwind);
+    if (++visits > bound) {
+        fail_reached(s, "unwinding", "loop not fully unwound after " + std::to_string(bound)
+                                             + " iterations (raise --unwind or bw_unwind()): " + describe(at));
         throw PathEnd {};
     }
     std::vector<std::pair<const llvm::PHINode*, Val>> phis;

@@ -63,6 +63,7 @@ struct State {
     std::vector<Input> inputs;
     std::map<const llvm::GlobalVariable*, unsigned> globals;
     bool merge { false }; // bw_merge_paths() was called: join with other paths where they meet
+    unsigned unwind { 0 }; // bw_unwind(n): this harness's bound, above --unwind; 0 = --unwind
 };
 
 // Thrown when a path ends (returned from the harness, infeasible, or stopped by a failure).

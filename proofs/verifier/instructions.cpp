@@ -334,6 +334,31 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
             r = z3::concat(r, a.extract(i + 7, i));
         return call.set(bv(r.simplify()));
     }
+    case llvm::Intrinsic::ctpop: {
+        // The sum of the bits, each zero-extended to the operand's width.
+        z3::expr a = call.arg(0).e;
+        unsigned n = a.get_sort().bv_size();
+        z3::expr r = m_ctx.bv_val(0, n);
+        for (unsigned i = 0; i < n; ++i)
+            r = r + z3::zext(a.extract(i, i), n - 1);
+        return call.set(bv(r.simplify()));
+    }
+    case llvm::Intrinsic::cttz:
+    case llvm::Intrinsic::ctlz: {
+        // The index of the lowest (cttz) or the count above the highest (ctlz) set bit; the
+        // width for zero. With the second operand true, a zero operand is poison (LangRef), so
+        // the verifier proves the operand nonzero instead of giving it a value.
+        z3::expr a = call.arg(0).e;
+        unsigned n = a.get_sort().bv_size();
+        if (call.concrete(1) != 0)
+            check(s, a != m_ctx.bv_val(0, n), "no-ub", "llvm." + std::string(id == llvm::Intrinsic::cttz ? "cttz" : "ctlz") + " of zero is poison: " + call.where);
+        z3::expr r = m_ctx.bv_val(n, n);
+        for (unsigned k = n; k-- > 0;) {
+            unsigned bit = id == llvm::Intrinsic::cttz ? k : n - 1 - k;
+            r = z3::ite(a.extract(bit, bit) == m_ctx.bv_val(1, 1), m_ctx.bv_val(k, n), r);
+        }
+        return call.set(bv(r.simplify()));
+    }
     case llvm::Intrinsic::umin: return call.set(bv(z3::ite(z3::ule(call.arg(0).e, call.arg(1).e), call.arg(0).e, call.arg(1).e).simplify()));
     case llvm::Intrinsic::umax: return call.set(bv(z3::ite(z3::uge(call.arg(0).e, call.arg(1).e), call.arg(0).e, call.arg(1).e).simplify()));
     case llvm::Intrinsic::smin: return call.set(bv(z3::ite(z3::sle(call.arg(0).e, call.arg(1).e), call.arg(0).e, call.arg(1).e).simplify()));
@@ -386,6 +411,10 @@ bool Executor::harness_api(State& s, llvm::CallInst& ci)
             store_bytes(s, q, bv(b), llvm::Type::getInt8Ty(m_module.getContext()), ci);
         }
         s.inputs.push_back(in);
+        return true;
+    }
+    if (call.name == "bw_unwind") {
+        s.unwind = unsigned(std::min<uint64_t>(call.concrete(0), 100000));
         return true;
     }
     if (call.name == "bw_merge_paths") {

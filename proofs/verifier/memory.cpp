@@ -79,7 +79,9 @@ Val Executor::constant(State& s, const llvm::Value* v)
         const llvm::APInt& a = ci->getValue();
         if (a.getBitWidth() <= 64)
             return bv(m_ctx.bv_val(uint64_t(a.getZExtValue()), a.getBitWidth()));
-        refuse("integer wider than 64 bits", *v);
+        llvm::SmallString<48> digits;
+        a.toString(digits, 10, false);
+        return bv(m_ctx.bv_val(std::string(digits).c_str(), a.getBitWidth()));
     }
     if (isa<llvm::ConstantPointerNull>(v))
         return bv(m_ctx.bv_val(0, 64));
