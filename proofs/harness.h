@@ -25,6 +25,11 @@ void bw_merge_paths();
 // rest of this harness to `bound`, a constant: for loops whose real maximum is larger. A loop
 // that runs past it still fails the `unwinding` property.
 void bw_unwind(u32 bound);
+// A case split: returns `x`, on one path per value below `n` (a constant, at most 4096) that x
+// can take, where the verifier knows the result as that constant, and on one path where x >= n.
+// The paths are never merged. For code whose cost is a symbolic index (bitmap words and bits):
+// each path then computes with constants, and together they cover every x.
+u64 bw_split(u64 x, u64 n);
 // A property: PROVED when `condition` holds for every input reaching it. Name it after the spec
 // define-fun it checks.
 void bw_assert(bool condition, const char* property);

@@ -46,6 +46,10 @@ Val choose(const z3::expr& first, const Val& a, const Val& b)
         out.elems[i] = choose(first, a.elems[i], b.elems[i]);
     if (!a.aggregate && !z3::eq(a.e, b.e))
         out.e = z3::ite(first, a.e, b.e);
+    if (a.poison || b.poison) {
+        z3::expr no = first.ctx().bool_val(false);
+        out.poison = z3::ite(first, a.poison.value_or(no), b.poison.value_or(no)).simplify();
+    }
     return out;
 }
 
@@ -56,6 +60,8 @@ const char* difference(const State& a, const State& b)
         return "different frames or objects";
     if (a.inputs.size() != b.inputs.size())
         return "different inputs";
+    if (a.split != b.split)
+        return "different cases of a bw_split()";
     for (size_t i = 0; i < a.frames.size(); ++i) {
         const Frame &x = a.frames[i], &y = b.frames[i];
         if (x.function != y.function || x.block != y.block || x.next != y.next || x.caller != y.caller
@@ -84,7 +90,7 @@ const char* difference(const State& a, const State& b)
 
 void Executor::run(llvm::Function& harness)
 {
-    State s0 { {}, {}, {}, {}, {} };
+    State s0 {};
     s0.objects.push_back(make_object("null", 0));
     enter(s0, harness, {}, nullptr);
     for (const char* name : { "assumptions-satisfiable", "memory-safety", "no-ub", "no-panic", "unwinding" })
@@ -134,7 +140,12 @@ const Executor::Shape& Executor::shape(llvm::Function& f)
 
 Position Executor::position(const State& s)
 {
+    // Cases of a bw_split() never merge, so they run one after the other: the cases taken come
+    // first (1 + case, then 0), which keeps positions increasing along every path.
     Position p;
+    for (uint64_t c : s.split)
+        p.push_back(1 + c);
+    p.push_back(0);
     for (const Frame& f : s.frames) {
         const Shape& sh = shape(*f.function);
         std::vector<const llvm::Loop*> nest;
@@ -216,19 +227,61 @@ bool Executor::merge(State& into, State& from)
 
 // ---- solver ----
 
+// One solver for the whole harness, used incrementally: the path condition is asserted one
+// entry per scope, and a query pops back to the longest prefix it shares with the last one, so
+// consecutive queries of one path (and of paths from one fork) reuse what the solver learned. A
+// query is answered sat without the solver when a recent model (m_models) satisfies it: a model
+// is a witness, so that answer is exact.
 z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::model* model)
 {
-    z3::solver solver(m_ctx);
-    z3::params p(m_ctx);
-    p.set("timeout", m_options.timeout_ms);
-    solver.set(p);
-    for (auto& c : s.pc)
-        solver.add(c);
+    for (CachedModel& cached : m_models) {
+        size_t same = 0;
+        while (same < cached.pc.size() && same < s.pc.size() && z3::eq(cached.pc[same], s.pc[same]))
+            same++;
+        bool all = true;
+        for (size_t i = same; all && i < s.pc.size(); ++i)
+            all = cached.model.eval(s.pc[i], true).is_true();
+        if (all && extra)
+            all = cached.model.eval(*extra, true).is_true();
+        if (all) {
+            if (model)
+                *model = cached.model;
+            return z3::sat;
+        }
+    }
+    if (!m_solver) {
+        m_solver = std::make_unique<z3::solver>(m_ctx);
+        z3::params p(m_ctx);
+        p.set("timeout", m_options.timeout_ms);
+        m_solver->set(p);
+    }
+    size_t common = 0;
+    while (common < m_asserted.size() && common < s.pc.size() && z3::eq(m_asserted[common], s.pc[common]))
+        common++;
+    if (common < m_asserted.size()) {
+        m_solver->pop(unsigned(m_asserted.size() - common));
+        m_asserted.resize(common, m_ctx.bool_val(true));
+    }
+    for (size_t i = common; i < s.pc.size(); ++i) {
+        m_solver->push();
+        m_solver->add(s.pc[i]);
+        m_asserted.push_back(s.pc[i]);
+    }
+    m_solver->push();
     if (extra)
-        solver.add(*extra);
-    z3::check_result r = solver.check();
-    if (r == z3::sat && model)
-        *model = solver.get_model();
+        m_solver->add(*extra);
+    z3::check_result r = m_solver->check();
+    if (r == z3::sat) {
+        CachedModel cached { s.pc, m_solver->get_model() };
+        if (extra)
+            cached.pc.push_back(*extra);
+        if (model)
+            *model = cached.model;
+        m_models.insert(m_models.begin(), std::move(cached));
+        if (m_models.size() > 4)
+            m_models.pop_back();
+    }
+    m_solver->pop();
     return r;
 }
 

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace bulwark::proofs {
@@ -30,6 +31,10 @@ struct Val {
     unsigned obj { 0 };
     std::vector<Val> elems;
     bool aggregate { false };
+    // When this value is poison (LLVM LangRef): set by shifts (a shift by the width or more, or a
+    // violated nuw/nsw/exact flag), carried by the instructions that propagate poison
+    // (instructions.cpp, step()), and checked as no-ub where any other instruction uses it.
+    std::optional<z3::expr> poison;
 };
 
 struct Object {
@@ -64,6 +69,7 @@ struct State {
     std::map<const llvm::GlobalVariable*, unsigned> globals;
     bool merge { false }; // bw_merge_paths() was called: join with other paths where they meet
     unsigned unwind { 0 }; // bw_unwind(n): this harness's bound, above --unwind; 0 = --unwind
+    std::vector<uint64_t> split; // the case taken at each bw_split(); states of different cases never merge
 };
 
 // Thrown when a path ends (returned from the harness, infeasible, or stopped by a failure).
@@ -98,6 +104,13 @@ private:
     std::map<Position, std::vector<State>> m_queue;
     std::map<const llvm::Function*, Shape> m_shapes;
     unsigned m_fresh { 0 };
+    std::unique_ptr<z3::solver> m_solver;
+    std::vector<z3::expr> m_asserted;
+    struct CachedModel {
+        std::vector<z3::expr> pc; // what it satisfies: a path condition and the query's extra
+        z3::model model;
+    };
+    std::vector<CachedModel> m_models;
     bool m_jumped { false };
 
     // executor.cpp
@@ -122,7 +135,7 @@ private:
 
     // memory.cpp
     Object make_object(const std::string& name, uint64_t size);
-    Val bv(const z3::expr& e) { return Val { e, 0, {}, false }; }
+    Val bv(const z3::expr& e) { return Val { e, 0, {}, false, std::nullopt }; }
     z3::expr fresh(unsigned bits, const std::string& hint);
     unsigned width(llvm::Type* t, const llvm::Value& at);
     Val value(State& s, const llvm::Value* v);
@@ -130,6 +143,9 @@ private:
     unsigned global(State& s, const llvm::GlobalVariable* g);
     Val gep(State& s, const llvm::User& at, Val base, llvm::gep_type_iterator begin, llvm::gep_type_iterator end);
     Object& object_at(State& s, const Val& p, uint64_t size, const llvm::Instruction& at, z3::expr& offset);
+    std::vector<uint64_t> offsets(const Object& o, const z3::expr& offset, uint64_t size);
+    std::vector<z3::expr> read(const Object& o, const z3::expr& array, const z3::expr& offset, uint64_t size);
+    z3::expr write(const Object& o, z3::expr array, const z3::expr& offset, const std::vector<z3::expr>& bytes);
     Val load_bytes(State& s, const Val& p, llvm::Type* t, const llvm::Instruction& at);
     unsigned provenance(State& s, const Object& o, const z3::expr& offset, uint64_t size, const llvm::Instruction& at);
     void store_bytes(State& s, const Val& p, const Val& v, llvm::Type* t, const llvm::Instruction& at);
@@ -150,6 +166,7 @@ private:
     };
     void step(State& s);
     Val binary(State& s, llvm::BinaryOperator& bo);
+    void check_defined(State& s, const Val& v, const std::string& where);
     void call(State& s, llvm::CallInst& ci);
     void intrinsic(State& s, llvm::CallInst& ci);
     bool harness_api(State& s, llvm::CallInst& ci);

@@ -32,6 +32,56 @@ Val Executor::boolean(const z3::expr& b)
     return bv(z3::ite(b, m_ctx.bv_val(1, 1), m_ctx.bv_val(0, 1)).simplify());
 }
 
+// Poison (Val::poison) in a use that is UB, or that the verifier does not track it through, is a
+// no-ub failure: a branch, an address, a stored value, a call argument, a returned value, a divisor.
+void Executor::check_defined(State& s, const Val& v, const std::string& where)
+{
+    for (const Val& e : v.elems)
+        check_defined(s, e, where);
+    if (v.poison)
+        check(s, !*v.poison, "no-ub", "use of poison (a shift by the width or more, or a violated shift flag): " + where);
+}
+
+namespace {
+
+// The instructions whose result is poison when an operand is (LangRef), rather than UB: they carry
+// Val::poison along. Division is not among them (a poison divisor is UB).
+bool propagates_poison(const llvm::Instruction& inst)
+{
+    switch (inst.getOpcode()) {
+    case llvm::Instruction::UDiv:
+    case llvm::Instruction::URem:
+    case llvm::Instruction::SDiv:
+    case llvm::Instruction::SRem:
+        return false;
+    case llvm::Instruction::ICmp:
+    case llvm::Instruction::Select:
+    case llvm::Instruction::ZExt:
+    case llvm::Instruction::SExt:
+    case llvm::Instruction::Trunc:
+    case llvm::Instruction::BitCast:
+    case llvm::Instruction::PtrToInt:
+    case llvm::Instruction::IntToPtr:
+    case llvm::Instruction::Freeze:
+    case llvm::Instruction::ExtractValue:
+    case llvm::Instruction::InsertValue:
+        return true;
+    default:
+        return llvm::isa<llvm::BinaryOperator>(inst);
+    }
+}
+
+std::optional<z3::expr> either(const std::optional<z3::expr>& a, const std::optional<z3::expr>& b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    return (*a || *b).simplify();
+}
+
+} // namespace
+
 void Executor::step(State& s)
 {
     Frame& f = s.frames.back();
@@ -39,6 +89,11 @@ void Executor::step(State& s)
     std::string where = describe(inst);
     auto set = [&](Val v) { s.frames.back().regs.insert_or_assign(&inst, std::move(v)); };
 
+    if (!propagates_poison(inst)) {
+        for (const llvm::Use& op : inst.operands())
+            if (auto it = s.frames.back().regs.find(op.get()); it != s.frames.back().regs.end())
+                check_defined(s, it->second, where);
+    }
     if (auto* bo = dyn_cast<llvm::BinaryOperator>(&inst)) {
         set(binary(s, *bo));
         return;
@@ -49,8 +104,11 @@ void Executor::step(State& s)
         Val a = value(s, ic.getOperand(0)), b = value(s, ic.getOperand(1));
         if (a.obj != b.obj) {
             // Distinct objects never compare equal, nor equal to null (null has offset 0).
-            if (ic.isEquality() && (a.obj && b.obj ? true : (a.obj ? b.e : a.e).simplify().is_numeral()))
-                return set(boolean(m_ctx.bool_val(ic.getPredicate() == llvm::CmpInst::ICMP_NE)));
+            if (ic.isEquality() && (a.obj && b.obj ? true : (a.obj ? b.e : a.e).simplify().is_numeral())) {
+                Val r = boolean(m_ctx.bool_val(ic.getPredicate() == llvm::CmpInst::ICMP_NE));
+                r.poison = either(a.poison, b.poison);
+                return set(r);
+            }
             refuse("comparison of pointers into different objects", inst);
         }
         z3::expr x = a.e, y = b.e, r(m_ctx);
@@ -67,7 +125,9 @@ void Executor::step(State& s)
         case llvm::CmpInst::ICMP_SGE: r = z3::sge(x, y); break;
         default: refuse("icmp predicate", inst);
         }
-        return set(boolean(r));
+        Val out = boolean(r);
+        out.poison = either(a.poison, b.poison);
+        return set(out);
     }
     case llvm::Instruction::Select: {
         Val c = value(s, inst.getOperand(0)), a = value(s, inst.getOperand(1)), b = value(s, inst.getOperand(2));
@@ -75,7 +135,13 @@ void Executor::step(State& s)
             refuse("select of aggregates", inst);
         if (a.obj != b.obj)
             refuse("select between pointers into different objects", inst);
-        return set(Val { z3::ite(truth(c), a.e, b.e).simplify(), a.obj, {}, false });
+        Val out { z3::ite(truth(c), a.e, b.e).simplify(), a.obj, {}, false, std::nullopt };
+        if (a.poison || b.poison) {
+            z3::expr no = m_ctx.bool_val(false);
+            out.poison = z3::ite(truth(c), a.poison.value_or(no), b.poison.value_or(no)).simplify();
+        }
+        out.poison = either(c.poison, out.poison);
+        return set(out);
     }
     case llvm::Instruction::ZExt:
     case llvm::Instruction::SExt:
@@ -84,11 +150,11 @@ void Executor::step(State& s)
         if (a.obj)
             refuse("integer conversion of a pointer", inst);
         unsigned from = a.e.get_sort().bv_size(), to = width(inst.getType(), inst);
-        if (inst.getOpcode() == llvm::Instruction::Trunc)
-            return set(bv(a.e.extract(to - 1, 0).simplify()));
-        if (inst.getOpcode() == llvm::Instruction::ZExt)
-            return set(bv(z3::zext(a.e, to - from).simplify()));
-        return set(bv(z3::sext(a.e, to - from).simplify()));
+        Val out = bv(inst.getOpcode() == llvm::Instruction::Trunc  ? a.e.extract(to - 1, 0).simplify()
+                     : inst.getOpcode() == llvm::Instruction::ZExt ? z3::zext(a.e, to - from).simplify()
+                                                                   : z3::sext(a.e, to - from).simplify());
+        out.poison = a.poison;
+        return set(out);
     }
     case llvm::Instruction::BitCast:
     case llvm::Instruction::PtrToInt:
@@ -97,6 +163,13 @@ void Executor::step(State& s)
         Val a = value(s, inst.getOperand(0));
         if (width(inst.getType(), inst) != 64 && inst.getOpcode() != llvm::Instruction::Freeze)
             refuse("cast to a type other than 64 bits", inst);
+        if (inst.getOpcode() == llvm::Instruction::Freeze && a.poison) {
+            // freeze of poison: some fixed value.
+            if (a.obj || a.aggregate)
+                refuse("freeze of a possibly poison pointer or aggregate", inst);
+            a.e = z3::ite(*a.poison, fresh(a.e.get_sort().bv_size(), "frozen"), a.e).simplify();
+            a.poison.reset();
+        }
         return set(a);
     }
     case llvm::Instruction::GetElementPtr: {
@@ -117,7 +190,7 @@ void Executor::step(State& s)
         s.objects.push_back(o);
         unsigned id = unsigned(s.objects.size() - 1);
         s.frames.back().allocas.push_back(id);
-        return set(Val { m_ctx.bv_val(0, 64), id, {}, false });
+        return set(Val { m_ctx.bv_val(0, 64), id, {}, false, std::nullopt });
     }
     case llvm::Instruction::Load: {
         auto& l = llvm::cast<llvm::LoadInst>(inst);
@@ -204,19 +277,25 @@ Val Executor::binary(State& s, llvm::BinaryOperator& bo)
             check(s, wide_unsigned, "no-ub", "nuw overflow: " + where);
     };
     z3::expr zero = m_ctx.bv_val(0, n);
+    // Add, sub, mul and bitwise results are poison when an operand is (their nuw/nsw flags are
+    // checked as UB on the spot: stricter than LangRef's poison).
+    auto poisoned = [&](Val v) {
+        v.poison = either(va.poison, vb.poison);
+        return v;
+    };
     switch (op) {
     case llvm::Instruction::Add:
         overflow_checks(z3::bvadd_no_overflow(a, b, true) && z3::bvadd_no_underflow(a, b),
                         z3::bvadd_no_overflow(a, b, false));
-        return Val { (a + b).simplify(), obj, {}, false };
+        return poisoned(Val { (a + b).simplify(), obj, {}, false, std::nullopt });
     case llvm::Instruction::Sub:
         overflow_checks(z3::bvsub_no_overflow(a, b) && z3::bvsub_no_underflow(a, b, true),
                         z3::bvsub_no_underflow(a, b, false));
-        return Val { (a - b).simplify(), obj, {}, false };
+        return poisoned(Val { (a - b).simplify(), obj, {}, false, std::nullopt });
     case llvm::Instruction::Mul:
         overflow_checks(z3::bvmul_no_overflow(a, b, true) && z3::bvmul_no_underflow(a, b),
                         z3::bvmul_no_overflow(a, b, false));
-        return bv((a * b).simplify());
+        return poisoned(bv((a * b).simplify()));
     case llvm::Instruction::UDiv:
     case llvm::Instruction::URem:
         check(s, b != zero, "no-ub", "division by zero: " + where);
@@ -236,21 +315,27 @@ Val Executor::binary(State& s, llvm::BinaryOperator& bo)
     case llvm::Instruction::Shl:
     case llvm::Instruction::LShr:
     case llvm::Instruction::AShr: {
-        check(s, z3::ult(b, m_ctx.bv_val(n, n)), "no-ub", "shift by the width or more: " + where);
+        // Poison, not UB (LangRef): a shift by the width or more, and a violated nuw/nsw/exact
+        // flag. Checked where the result is used (step()); a select may discard it.
         z3::expr r = op == llvm::Instruction::Shl ? z3::shl(a, b) : op == llvm::Instruction::LShr ? z3::lshr(a, b) : z3::ashr(a, b);
+        z3::expr bad = z3::uge(b, m_ctx.bv_val(n, n));
         if (op == llvm::Instruction::Shl) {
             if (bo.hasNoUnsignedWrap())
-                check(s, z3::lshr(r, b) == a, "no-ub", "nuw shl overflow: " + where);
+                bad = bad || z3::lshr(r, b) != a;
             if (bo.hasNoSignedWrap())
-                check(s, z3::ashr(r, b) == a, "no-ub", "nsw shl overflow: " + where);
+                bad = bad || z3::ashr(r, b) != a;
         } else if (bo.isExact()) {
-            check(s, z3::shl(r, b) == a, "no-ub", "'exact' shift dropped bits: " + where);
+            bad = bad || z3::shl(r, b) != a;
         }
-        return bv(r.simplify());
+        Val out = bv(r.simplify());
+        out.poison = either(either(va.poison, vb.poison), bad.simplify());
+        if (out.poison->is_false())
+            out.poison.reset();
+        return out;
     }
-    case llvm::Instruction::And: return bv((a & b).simplify());
-    case llvm::Instruction::Or: return bv((a | b).simplify());
-    case llvm::Instruction::Xor: return bv((a ^ b).simplify());
+    case llvm::Instruction::And: return poisoned(bv((a & b).simplify()));
+    case llvm::Instruction::Or: return poisoned(bv((a | b).simplify()));
+    case llvm::Instruction::Xor: return poisoned(bv((a ^ b).simplify()));
     default: refuse("binary operator", bo);
     }
 }
@@ -314,15 +399,15 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
             Val q = src;
             q.e = (src.e + m_ctx.bv_val(i, 64)).simplify();
             Object& o = object_at(s, q, 1, ci, off);
-            bytes.push_back({ z3::select(o.data, off).simplify(), z3::select(o.prov, off).simplify() });
+            bytes.push_back({ read(o, o.data, off, 1)[0], read(o, o.prov, off, 1)[0] });
         }
         for (uint64_t i = 0; i < n; ++i) {
             z3::expr off(m_ctx);
             Val q = dst;
             q.e = (dst.e + m_ctx.bv_val(i, 64)).simplify();
             Object& o = object_at(s, q, 1, ci, off);
-            o.data = z3::store(o.data, off, bytes[i].first);
-            o.prov = z3::store(o.prov, off, bytes[i].second);
+            o.data = write(o, o.data, off, { bytes[i].first });
+            o.prov = write(o, o.prov, off, { bytes[i].second });
         }
         return;
     }
@@ -374,7 +459,7 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
         else if (id == llvm::Intrinsic::umul_with_overflow) { r = a * b; ok = z3::bvmul_no_overflow(a, b, false); }
         else if (id == llvm::Intrinsic::sadd_with_overflow) { r = a + b; ok = z3::bvadd_no_overflow(a, b, true) && z3::bvadd_no_underflow(a, b); }
         else { r = a - b; ok = z3::bvsub_no_overflow(a, b) && z3::bvsub_no_underflow(a, b, true); }
-        return call.set(Val { m_ctx.bv_val(0, 1), 0, { bv(r.simplify()), boolean(!ok) }, true });
+        return call.set(Val { m_ctx.bv_val(0, 1), 0, { bv(r.simplify()), boolean(!ok) }, true, std::nullopt });
     }
     default:
         refuse("intrinsic " + call.name, ci);
@@ -411,6 +496,40 @@ bool Executor::harness_api(State& s, llvm::CallInst& ci)
             store_bytes(s, q, bv(b), llvm::Type::getInt8Ty(m_module.getContext()), ci);
         }
         s.inputs.push_back(in);
+        return true;
+    }
+    if (call.name == "bw_split") {
+        // One path per value v < n that x can have, where the result is the constant v, and one
+        // where x >= n and the result is x: a case split, every input on exactly one path. The
+        // paths are never merged back (State::split).
+        Val x = call.arg(0);
+        uint64_t n = call.concrete(1);
+        if (x.obj || x.aggregate || x.poison || n > 4096)
+            refuse("bw_split of a pointer, an aggregate, poison, or into more than 4096 cases", ci);
+        unsigned bits = x.e.get_sort().bv_size();
+        std::vector<std::pair<z3::expr, Val>> arms;
+        for (uint64_t v = 0; v < n; ++v)
+            arms.push_back({ x.e == m_ctx.bv_val(v, bits), bv(m_ctx.bv_val(v, bits)) });
+        arms.push_back({ z3::uge(x.e, m_ctx.bv_val(n, bits)), x });
+        std::vector<State> live;
+        for (uint64_t i = 0; i < arms.size(); ++i) {
+            z3::expr c = arms[i].first.simplify();
+            if (!feasible(s, c))
+                continue;
+            State other = s;
+            if (!c.is_true())
+                other.pc.push_back(c);
+            other.split.push_back(i);
+            other.frames.back().regs.insert_or_assign(&ci, arms[i].second);
+            live.push_back(std::move(other));
+        }
+        if (live.empty())
+            throw PathEnd {};
+        for (size_t i = 1; i < live.size(); ++i) {
+            m_out.paths++;
+            schedule(std::move(live[i]));
+        }
+        s = std::move(live[0]);
         return true;
     }
     if (call.name == "bw_unwind") {

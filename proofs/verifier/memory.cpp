@@ -91,7 +91,7 @@ Val Executor::constant(State& s, const llvm::Value* v)
         if (t->isIntegerTy() || t->isPointerTy())
             return bv(fresh(width(t, *v), "undef"));
         if (auto* st = dyn_cast<llvm::StructType>(t)) {
-            Val agg { m_ctx.bv_val(0, 1), 0, {}, true };
+            Val agg { m_ctx.bv_val(0, 1), 0, {}, true, std::nullopt };
             for (unsigned i = 0; i < st->getNumElements(); ++i)
                 agg.elems.push_back(constant(s, llvm::UndefValue::get(st->getElementType(i))));
             return agg;
@@ -99,7 +99,7 @@ Val Executor::constant(State& s, const llvm::Value* v)
         refuse("undef aggregate that is not a struct", *v);
     }
     if (auto* g = dyn_cast<llvm::GlobalVariable>(v))
-        return Val { m_ctx.bv_val(0, 64), global(s, g), {}, false };
+        return Val { m_ctx.bv_val(0, 64), global(s, g), {}, false, std::nullopt };
     if (auto* ce = dyn_cast<llvm::ConstantExpr>(v)) {
         switch (ce->getOpcode()) {
         case llvm::Instruction::BitCast:
@@ -118,7 +118,7 @@ Val Executor::constant(State& s, const llvm::Value* v)
         auto* st = dyn_cast<llvm::StructType>(t);
         if (!st)
             refuse("constant aggregate of this type", *v);
-        Val agg { m_ctx.bv_val(0, 1), 0, {}, true };
+        Val agg { m_ctx.bv_val(0, 1), 0, {}, true, std::nullopt };
         for (unsigned i = 0; i < st->getNumElements(); ++i)
             agg.elems.push_back(constant(s, llvm::cast<llvm::Constant>(v)->getAggregateElement(i)));
         return agg;
@@ -171,7 +171,7 @@ Val Executor::gep(State& s, const llvm::User& at, Val base, llvm::gep_type_itera
             offset = offset + i64 * m_ctx.bv_val(stride, 64);
         }
     }
-    return Val { offset.simplify(), base.obj, {}, false };
+    return Val { offset.simplify(), base.obj, {}, false, std::nullopt };
 }
 
 Object& Executor::object_at(State& s, const Val& p, uint64_t size, const llvm::Instruction& at, z3::expr& offset)
@@ -194,11 +194,191 @@ Object& Executor::object_at(State& s, const Val& p, uint64_t size, const llvm::I
     return o;
 }
 
+namespace {
+
+// A lower bound on the number of trailing zero bits of `e` on every input, from its shape
+// (numerals, products, shifts by constants, concatenations...); 0 when nothing is known. Used
+// only to rule out offsets, so any smaller answer is still right.
+unsigned known_trailing_zeros(const z3::expr& e, unsigned depth = 0)
+{
+    unsigned w = e.get_sort().bv_size();
+    if (e.is_numeral()) {
+        if (w > 64)
+            return 0;
+        uint64_t v = e.get_numeral_uint64();
+        return v == 0 ? w : unsigned(__builtin_ctzll(v));
+    }
+    if (!e.is_app() || depth > 16)
+        return 0;
+    auto tz = [&](unsigned i) { return known_trailing_zeros(e.arg(i), depth + 1); };
+    unsigned n = e.num_args();
+    switch (e.decl().decl_kind()) {
+    case Z3_OP_BMUL: {
+        unsigned sum = 0;
+        for (unsigned i = 0; i < n; ++i)
+            sum += tz(i);
+        return std::min(sum, w);
+    }
+    case Z3_OP_BADD:
+    case Z3_OP_BSUB:
+    case Z3_OP_BOR:
+    case Z3_OP_BXOR: {
+        unsigned least = w;
+        for (unsigned i = 0; i < n; ++i)
+            least = std::min(least, tz(i));
+        return least;
+    }
+    case Z3_OP_BAND: {
+        unsigned most = 0;
+        for (unsigned i = 0; i < n; ++i)
+            most = std::max(most, tz(i));
+        return most;
+    }
+    case Z3_OP_BNEG: return tz(0);
+    case Z3_OP_BSHL: {
+        z3::expr by = e.arg(1);
+        if (by.is_numeral() && w <= 64)
+            return unsigned(std::min<uint64_t>(uint64_t(tz(0)) + by.get_numeral_uint64(), w));
+        return tz(0);
+    }
+    case Z3_OP_CONCAT: { // the last argument holds the low bits
+        unsigned total = 0;
+        for (unsigned i = n; i-- > 0;) {
+            unsigned part = e.arg(i).get_sort().bv_size(), t = tz(i);
+            if (t < part)
+                return total + t;
+            total += part;
+        }
+        return total;
+    }
+    case Z3_OP_EXTRACT: {
+        unsigned lo = unsigned(Z3_get_decl_int_parameter(e.ctx(), e.decl(), 1));
+        unsigned t = tz(0);
+        return t > lo ? std::min(t - lo, w) : 0;
+    }
+    case Z3_OP_ZERO_EXT:
+    case Z3_OP_SIGN_EXT: {
+        unsigned t = tz(0);
+        return t >= e.arg(0).get_sort().bv_size() ? w : t;
+    }
+    case Z3_OP_ITE: return std::min(tz(1), tz(2));
+    default: return 0;
+    }
+}
+
+// The element at constant index `k` of `array`, looking through stores at constant indices and
+// if-then-else arrays (merged states), so that reads of small objects stay plain bit-vector terms.
+z3::expr select_at(const z3::expr& array, uint64_t k, std::map<unsigned, z3::expr>& memo)
+{
+    z3::expr a = array;
+    while (a.is_app()) {
+        Z3_decl_kind kind = a.decl().decl_kind();
+        if (kind == Z3_OP_STORE && a.arg(1).is_numeral()) {
+            if (a.arg(1).get_numeral_uint64() == k)
+                return a.arg(2);
+            a = a.arg(0);
+            continue;
+        }
+        if (kind == Z3_OP_CONST_ARRAY)
+            return a.arg(0);
+        if (kind == Z3_OP_ITE) {
+            if (auto it = memo.find(a.id()); it != memo.end())
+                return it->second;
+            z3::expr r = z3::ite(a.arg(0), select_at(a.arg(1), k, memo), select_at(a.arg(2), k, memo)).simplify();
+            memo.insert_or_assign(a.id(), r);
+            return r;
+        }
+        break;
+    }
+    return z3::select(a, a.ctx().bv_val(k, 64)).simplify();
+}
+
+z3::expr select_at(const z3::expr& array, uint64_t k)
+{
+    std::map<unsigned, z3::expr> memo;
+    return select_at(array, k, memo);
+}
+
+} // namespace
+
+// The offsets that an access of `size` bytes at the symbolic `offset` can have in `o` (every
+// in-bounds one that the known trailing zero bits of `offset` allow), in increasing order; empty
+// when there are more than `max_offsets`. Reads and writes of a small object are then if-then-else
+// over these offsets, with constant array indices only: exact for every in-bounds access, and
+// object_at() has already checked (or, when that failed, assumed) that the access is in bounds.
+// Queries then stay in bit-vector logic instead of the theory of arrays.
+std::vector<uint64_t> Executor::offsets(const Object& o, const z3::expr& offset, uint64_t size)
+{
+    constexpr uint64_t max_offsets = 16;
+    if (size > o.size)
+        return {};
+    unsigned tz = std::min(known_trailing_zeros(offset), 32u);
+    uint64_t step = uint64_t(1) << tz;
+    if ((o.size - size) / step + 1 > max_offsets)
+        return {};
+    std::vector<uint64_t> out;
+    for (uint64_t k = 0; k + size <= o.size; k += step)
+        out.push_back(k);
+    return out;
+}
+
+// The `size` elements of `array` (o's data or provenance) from `offset`.
+std::vector<z3::expr> Executor::read(const Object& o, const z3::expr& array, const z3::expr& offset, uint64_t size)
+{
+    std::vector<z3::expr> out;
+    if (offset.is_numeral()) {
+        uint64_t k = offset.get_numeral_uint64();
+        for (uint64_t i = 0; i < size; ++i)
+            out.push_back(select_at(array, k + i));
+        return out;
+    }
+    std::vector<uint64_t> ks = offsets(o, offset, size);
+    for (uint64_t i = 0; i < size; ++i) {
+        if (ks.empty()) {
+            out.push_back(z3::select(array, (offset + m_ctx.bv_val(i, 64)).simplify()).simplify());
+            continue;
+        }
+        // In bounds, the offset is one of ks: the last one when it is none of the others.
+        z3::expr v = select_at(array, ks.back() + i);
+        for (size_t j = ks.size() - 1; j-- > 0;)
+            v = z3::ite(offset == m_ctx.bv_val(ks[j], 64), select_at(array, ks[j] + i), v);
+        out.push_back(v.simplify());
+    }
+    return out;
+}
+
+// `array` (o's data or provenance) with `bytes` stored from `offset`.
+z3::expr Executor::write(const Object& o, z3::expr array, const z3::expr& offset, const std::vector<z3::expr>& bytes)
+{
+    uint64_t size = bytes.size();
+    if (offset.is_numeral()) {
+        uint64_t k = offset.get_numeral_uint64();
+        for (uint64_t i = 0; i < size; ++i)
+            array = z3::store(array, m_ctx.bv_val(k + i, 64), bytes[i]);
+        return array;
+    }
+    std::vector<uint64_t> ks = offsets(o, offset, size);
+    if (ks.empty()) {
+        for (uint64_t i = 0; i < size; ++i)
+            array = z3::store(array, (offset + m_ctx.bv_val(i, 64)).simplify(), bytes[i]);
+        return array;
+    }
+    // In bounds, the offset is one of ks: each element that one of them covers becomes
+    // ite(offset == k, new, what it was), earlier candidates included when they overlap.
+    for (uint64_t k : ks) {
+        z3::expr hit = ks.size() == 1 ? m_ctx.bool_val(true) : (offset == m_ctx.bv_val(k, 64));
+        for (uint64_t i = 0; i < size; ++i)
+            array = z3::store(array, m_ctx.bv_val(k + i, 64),
+                              z3::ite(hit, bytes[i], select_at(array, k + i)).simplify());
+    }
+    return array;
+}
+
 Val Executor::load_bytes(State& s, const Val& p, llvm::Type* t, const llvm::Instruction& at)
 {
     if (t->isStructTy()) {
         auto* st = llvm::cast<llvm::StructType>(t);
-        Val agg { m_ctx.bv_val(0, 1), 0, {}, true };
+        Val agg { m_ctx.bv_val(0, 1), 0, {}, true, std::nullopt };
         for (unsigned i = 0; i < st->getNumElements(); ++i) {
             Val q = p;
             q.e = (p.e + m_ctx.bv_val(m_layout.getStructLayout(st)->getElementOffset(i), 64)).simplify();
@@ -211,10 +391,9 @@ Val Executor::load_bytes(State& s, const Val& p, llvm::Type* t, const llvm::Inst
     z3::expr offset(m_ctx);
     Object& o = object_at(s, p, size, at, offset);
     z3::expr result(m_ctx);
-    for (uint64_t i = 0; i < size; ++i) {
-        z3::expr byte = z3::select(o.data, (offset + m_ctx.bv_val(i, 64)).simplify());
-        result = i == 0 ? byte : z3::concat(byte, result); // little-endian
-    }
+    std::vector<z3::expr> bytes = read(o, o.data, offset, size);
+    for (uint64_t i = 0; i < size; ++i)
+        result = i == 0 ? bytes[i] : z3::concat(bytes[i], result); // little-endian
     if (bits < size * 8)
         result = result.extract(bits - 1, 0);
     result = result.simplify();
@@ -223,7 +402,7 @@ Val Executor::load_bytes(State& s, const Val& p, llvm::Type* t, const llvm::Inst
     unsigned obj = provenance(s, o, offset, size, at);
     if (size != 8 && obj != 0)
         refuse("narrow load of (possibly) pointer bytes", at);
-    return Val { result, obj, {}, false };
+    return Val { result, obj, {}, false, std::nullopt };
 }
 
 namespace {
@@ -253,12 +432,10 @@ void provenance_candidates(const z3::expr& e, std::set<unsigned>& seen, std::set
 unsigned Executor::provenance(State& s, const Object& o, const z3::expr& offset, uint64_t size,
                               const llvm::Instruction& at)
 {
-    std::vector<z3::expr> bytes;
+    std::vector<z3::expr> bytes = read(o, o.prov, offset, size);
     bool numerals = true;
-    for (uint64_t i = 0; i < size; ++i) {
-        bytes.push_back(z3::select(o.prov, (offset + m_ctx.bv_val(i, 64)).simplify()).simplify());
-        numerals = numerals && bytes.back().is_numeral();
-    }
+    for (auto& b : bytes)
+        numerals = numerals && b.is_numeral();
     if (numerals) {
         for (auto& b : bytes)
             if (b.get_numeral_uint64() != bytes[0].get_numeral_uint64())
@@ -304,11 +481,13 @@ void Executor::store_bytes(State& s, const Val& p, const Val& v, llvm::Type* t, 
     z3::expr value = bits < size * 8 ? z3::zext(v.e, unsigned(size * 8 - bits)) : v.e;
     if (v.obj && size != 8)
         refuse("narrow store of a pointer", at);
+    std::vector<z3::expr> bytes, prov;
     for (uint64_t i = 0; i < size; ++i) {
-        z3::expr where = (offset + m_ctx.bv_val(i, 64)).simplify();
-        o.data = z3::store(o.data, where, value.extract(unsigned(8 * i + 7), unsigned(8 * i)).simplify());
-        o.prov = z3::store(o.prov, where, m_ctx.bv_val(v.obj, 16));
+        bytes.push_back(value.extract(unsigned(8 * i + 7), unsigned(8 * i)).simplify());
+        prov.push_back(m_ctx.bv_val(v.obj, 16));
     }
+    o.data = write(o, o.data, offset, bytes);
+    o.prov = write(o, o.prov, offset, prov);
 }
 
 std::string Executor::read_cstring(State& s, const Val& p, const llvm::Instruction& at)
