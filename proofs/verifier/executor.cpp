@@ -227,11 +227,9 @@ bool Executor::merge(State& into, State& from)
 
 // ---- solver ----
 
-// One solver for the whole harness, used incrementally: the path condition is asserted one
-// entry per scope, and a query pops back to the longest prefix it shares with the last one, so
-// consecutive queries of one path (and of paths from one fork) reuse what the solver learned. A
-// query is answered sat without the solver when a recent model (m_models) satisfies it: a model
-// is a witness, so that answer is exact.
+// A fresh solver per query (Z3's incremental mode, tried, made checksum::accumulate several times
+// slower). A query is answered sat without the solver when a recent model (m_models) satisfies it:
+// a model is a witness, so that answer is exact.
 z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::model* model)
 {
     for (CachedModel& cached : m_models) {
@@ -249,30 +247,17 @@ z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::mode
             return z3::sat;
         }
     }
-    if (!m_solver) {
-        m_solver = std::make_unique<z3::solver>(m_ctx);
-        z3::params p(m_ctx);
-        p.set("timeout", m_options.timeout_ms);
-        m_solver->set(p);
-    }
-    size_t common = 0;
-    while (common < m_asserted.size() && common < s.pc.size() && z3::eq(m_asserted[common], s.pc[common]))
-        common++;
-    if (common < m_asserted.size()) {
-        m_solver->pop(unsigned(m_asserted.size() - common));
-        m_asserted.resize(common, m_ctx.bool_val(true));
-    }
-    for (size_t i = common; i < s.pc.size(); ++i) {
-        m_solver->push();
-        m_solver->add(s.pc[i]);
-        m_asserted.push_back(s.pc[i]);
-    }
-    m_solver->push();
+    z3::solver solver(m_ctx);
+    z3::params p(m_ctx);
+    p.set("timeout", m_options.timeout_ms);
+    solver.set(p);
+    for (auto& c : s.pc)
+        solver.add(c);
     if (extra)
-        m_solver->add(*extra);
-    z3::check_result r = m_solver->check();
+        solver.add(*extra);
+    z3::check_result r = solver.check();
     if (r == z3::sat) {
-        CachedModel cached { s.pc, m_solver->get_model() };
+        CachedModel cached { s.pc, solver.get_model() };
         if (extra)
             cached.pc.push_back(*extra);
         if (model)
@@ -281,7 +266,6 @@ z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::mode
         if (m_models.size() > 4)
             m_models.pop_back();
     }
-    m_solver->pop();
     return r;
 }
 

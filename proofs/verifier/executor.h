@@ -104,8 +104,6 @@ private:
     std::map<Position, std::vector<State>> m_queue;
     std::map<const llvm::Function*, Shape> m_shapes;
     unsigned m_fresh { 0 };
-    std::unique_ptr<z3::solver> m_solver;
-    std::vector<z3::expr> m_asserted;
     struct CachedModel {
         std::vector<z3::expr> pc; // what it satisfies: a path condition and the query's extra
         z3::model model;

@@ -50,12 +50,13 @@ using Proof = kernel::mm::FrameAllocatorProof;
 namespace {
 
 // Bound: an allocator of 8 frames (one bitmap word, 56 padding bits) at any page-aligned base, in
-// any consistent state, every phys and count. What limits it is the solver: after a successful
-// free, fa_consistent must relate the popcount of the new `used` map to the old one plus `count`
-// for a run of symbolic length, and that query took 14 s at 8 frames, 287 s at 16 and did not
-// finish within 60 s per query at 72 or 100 (each with `first` a constant, bw_split below). So the
-// cross-word path of free()'s clearing loop (a run spanning two words) is not covered; the
-// per-word code (range_mask, the word loop, the continuation scan) is.
+// any consistent state, every phys and count. What limits it is solver time, which grows with the
+// square of the frames (one bw_split case per first frame, each scanning up to all frames): 10 s
+// at 8 frames, 47 s at 16 (PROVED too, but each mutant then takes 30-40 s, past the unit's time
+// budget); at 72 and 100 the final fa_consistent query (the popcount of the new
+// `used` map against the old one plus a symbolic count) timed out. So the cross-word path of
+// free()'s clearing loop (a run spanning two words) is not covered; the per-word code
+// (range_mask, the word loop, the continuation scan, the padding) is.
 constexpr u64 frames = 8;
 constexpr u64 frames_max = 128;
 u64 g_storage[3 * (frames_max / 64)];
