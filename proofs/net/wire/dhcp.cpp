@@ -2,6 +2,23 @@
 // RFC 2132 §2-§9).
 #include "proofs/harness.h"
 
+// How these harnesses cover DhcpRepr::parse. parse copies the fixed part from the view
+// (dhcp_fixed_fields_ok), then runs at most area.size() + 1 steps, each: reader.next(); an error is
+// returned as is; at End (no option) check_complete decides; any other option goes to
+// apply_option. By induction over the steps:
+// - the reader stays inside the area, advances on every option it returns and is finished
+//   otherwise (harness_dhcp_option_reader_next), so the loop reaches End or an error within
+//   area.size() + 1 steps and its VERIFY_NOT_REACHED cannot fire; each option it hands over is the
+//   one RFC 2132 §2 places there, with at most 255 data octets inside the area;
+// - repr and `seen` start consistent (the empty repr, seen = 0) and apply_option keeps them so,
+//   accepts or refuses each option as dhcp_apply_verdict says and changes only that option's field
+//   (harness_dhcp_apply_option);
+// - at End, check_complete accepts exactly when dhcp_complete_ok holds (harness_dhcp_check_complete).
+// So parse accepts exactly the walks whose every step is accepted and whose End check passes, and
+// what it returns is valid, each option field decoded from its option. The induction is argued
+// here, not machine-checked; harness_dhcp_repr_parse_minimal and harness_dhcp_repr_parse run parse
+// whole where the solver affords it (the minimal message; options areas up to 4 octets).
+
 // The option-walk harness starts the reader in an arbitrary state (an inductive step), and the
 // apply harness starts from an arbitrary consistent repr; both set private members. The layout is
 // unchanged.
@@ -25,7 +42,6 @@ BW_SPEC(u8, dhcp_option_verdict, u64 before, u64 size, bool done, u8 code, u8 le
 BW_SPEC(bool, dhcp_option_walk_advances, u64 before, u64 after, u64 size, bool got, bool done_after);
 BW_SPEC(bool, dhcp_option_in_bounds, u64 data_off, u64 data_len, u64 before, u64 after);
 BW_SPEC(bool, dhcp_option_fields, u64 before, u8 code, u8 len, u8 got_code, u64 data_off, u64 data_len, u64 after);
-BW_SPEC(bool, dhcp_option_known, u8 code);
 BW_SPEC(u8, dhcp_apply_verdict, u8 code, u64 len, u64 seen, u8 d0, u8 d1, u8 d2, u8 d3);
 BW_SPEC(bool, dhcp_seen_after, u8 code, u64 seen, u64 seen_after);
 BW_SPEC(bool, dhcp_option_frame, u8 code, u8 field, bool unchanged);
@@ -42,8 +58,8 @@ BW_SPEC(u32, dhcp_be32, u8 b0, u8 b1, u8 b2, u8 b3);
 
 namespace {
 // The largest message the view is handed: a UDP payload in an IPv4 datagram, 65535 - 20 - 8 octets
-// (Bulwark's interface hands at most 1472). Only the first 240 octets are read by checked() (memory
-// safety would flag any other read), so they alone are nondeterministic.
+// (Bulwark's interface hands at most 1472). checked() is specified on the size and the first 240
+// octets only, so they alone are nondeterministic; the rest of the buffer is zero.
 constexpr usize message_max = 0xffff - 20 - 8;
 u8 g_message[message_max];
 // The largest options area the walk is run on: a message in one 1500-octet Ethernet payload (IPv4
@@ -272,6 +288,8 @@ extern "C" void harness_dhcp_apply_option()
     const u64 seen_before = seen;
     const u8* d = g_option_data;
     auto result = dhcp::detail::apply_option(out, seen, raw);
+    // The step's 60 paths differ only in the repr's fields and the verdict: merged, the assertions
+    // below are checked once (17 s instead of 36 s path by path).
     bw_merge_paths();
     u8 verdict = result.is_ok() ? 0 : result.error() == WireError::BadOption ? 1 : result.error() == WireError::Unsupported ? 2 : 3;
     bw_assert(verdict == spec_dhcp_apply_verdict(raw.code, length, seen_before, d[0], d[1], d[2], d[3]), "dhcp_apply_verdict");
