@@ -239,6 +239,58 @@ extern "C" void harness_dhcp_repr_parse_minimal()
     bw_assert(seen_consistent(u64(1) << dhcp::option::message_type, r), "dhcp_seen_consistent");
 }
 
+// DhcpRepr::parse of a typical server reply, any fixed part and any values in the options a
+// DHCPOFFER or DHCPACK carries (RFC 2131 Table 3): Message Type, Server Identifier, Lease Time,
+// Subnet Mask, Router, two Domain Name Servers, End (codes and lengths fixed, 38 octets). Accepted
+// exactly when the type is defined and agrees with op and the mask is contiguous; every field is
+// then the option's value and the options absent from the message are absent from the repr. A
+// whole walk over several options, end to end, in one path per verdict.
+extern "C" void harness_dhcp_repr_parse_reply()
+{
+    constexpr u8 layout[] = { 53, 1, 0, 54, 4, 0, 0, 0, 0, 51, 4, 0, 0, 0, 0, 1, 4, 0, 0, 0, 0,
+                              3, 4, 0, 0, 0, 0, 6, 8, 0, 0, 0, 0, 0, 0, 0, 0, 255 };
+    constexpr usize area_len = sizeof layout;
+    bw_nondet_bytes(g_message, dhcp::options_offset + area_len);
+    u8* area = g_message + dhcp::options_offset;
+    for (usize i = 0; i < area_len; ++i) {
+        if (layout[i] != 0)
+            area[i] = layout[i];
+    }
+    auto view = DhcpView::checked(lib::ReadonlyBytes(g_message, dhcp::options_offset + area_len));
+    if (!view.is_ok())
+        return;
+    const u8* m = g_message;
+    const u8 type = area[2];
+    const u8* server = area + 5;
+    const u8* lease = area + 11;
+    const u8* mask = area + 17;
+    const u8* router = area + 23;
+    const u8* dns = area + 29;
+    auto be = [](const u8* p) { return spec_dhcp_be32(p[0], p[1], p[2], p[3]); };
+    auto repr = DhcpRepr::parse(view.value());
+    bool accepted = spec_dhcp_apply_verdict(dhcp::option::message_type, 1, 0, type, 0, 0, 0) == 0
+        && spec_dhcp_apply_verdict(dhcp::option::subnet_mask, 4, 0, mask[0], mask[1], mask[2], mask[3]) == 0
+        && spec_dhcp_complete_ok(u64(1) << dhcp::option::message_type, type, m[0]);
+    bw_assert(repr.is_ok() == accepted, "dhcp_complete_ok");
+    if (!repr.is_ok())
+        return;
+    const DhcpRepr& r = repr.value();
+    bw_assert(spec_dhcp_fixed_fields_ok(be_word(m + 4), be_word(m + 8), be_word(m + 12), be_word(m + 16), be_word(m + 20),
+                                        mac48_at(m + 28), r.transaction_id, r.secs, r.broadcast, r.client_ip.value,
+                                        r.your_ip.value, r.server_ip.value, mac48(r.client_hardware_address)),
+              "dhcp_fixed_fields_ok");
+    bool fields = u8(r.message_type) == type;
+    fields = fields && r.server_identifier.has_value() && r.server_identifier->value == be(server);
+    fields = fields && r.lease_time.has_value() && *r.lease_time == be(lease);
+    fields = fields && r.subnet_mask.has_value() && r.subnet_mask->value == be(mask);
+    fields = fields && r.router.has_value() && r.router->value == be(router);
+    fields = fields && r.dns_count == 2 && r.dns_servers[0].value == be(dns) && r.dns_servers[1].value == be(dns + 4);
+    bw_assert(fields, "dhcp_apply_fields");
+    bool absent = !r.requested_ip.has_value() && !r.renewal_time.has_value() && !r.rebinding_time.has_value()
+        && r.parameter_request_count == 0 && !r.client_identifier;
+    bw_assert(absent, "dhcp_seen_consistent");
+}
+
 // dhcp::detail::apply_option, the step DhcpRepr::parse repeats on each option the reader returns
 // (code any octet, data of 0..255 octets: one length octet), from any state consistent with the
 // walk so far: a valid repr (dhcp_repr_valid) whose option fields all came from options recorded in

@@ -15,8 +15,9 @@
 (define-fun dhcp_magic_cookie () (_ BitVec 32) #x63825363)
 (define-fun dhcp_options_offset () (_ BitVec 64) #x00000000000000f0)
 
-; A message is accepted for parsing when it holds the fixed part and the cookie (anything shorter is
-; not a DHCP message: RFC 2131 §3, RFC 1542 §2.1 lets receivers drop it), op is BOOTREQUEST (1) or
+; A message is accepted for parsing when it holds the fixed part and the cookie (anything shorter
+; cannot carry DHCP options, RFC 2131 §3; RFC 951's 300-octet minimum is not required, as the
+; options field is variable length, RFC 2131 §2), op is BOOTREQUEST (1) or
 ; BOOTREPLY (2) (RFC 951 §3 "op"), and the hardware is Ethernet: htype 1, hlen 6 (RFC 2131 §2 Table 1
 ; "htype ... '1' = 10mb ethernet", "hlen ... '6' for 10mb ethernet"; Bulwark's interfaces are
 ; Ethernet only).
@@ -32,9 +33,9 @@
        (= options_offset dhcp_options_offset) (= options_len (bvsub size dhcp_options_offset))))
 
 ; The fields of the fixed part DhcpRepr::parse returns: xid (w1), secs (high half of w2), the
-; BROADCAST flag (the most significant bit of flags, RFC 2131 §2 Figure 2; "the remaining bits of
-; the flags field are reserved for future use ... MUST be ignored by servers and relay agents",
-; and are ignored here too), ciaddr (w3), yiaddr (w4), siaddr (w5) and the first hlen = 6 octets of
+; BROADCAST flag (the most significant bit of flags, RFC 2131 §2 Figure 2; the other bits are
+; reserved, zero when sent and ignored on receipt there, and ignored here too), ciaddr (w3), yiaddr
+; (w4), siaddr (w5) and the first hlen = 6 octets of
 ; chaddr (octets 28..33, as a 48-bit number, first octet most significant).
 (define-fun dhcp_fixed_fields_ok ((w1 (_ BitVec 32)) (w2 (_ BitVec 32)) (w3 (_ BitVec 32)) (w4 (_ BitVec 32))
                                   (w5 (_ BitVec 32)) (chaddr (_ BitVec 64))
@@ -46,8 +47,8 @@
 ; ---- The option walk: RFC 2132 §2. "Pad and End options are fixed length and consist of a single
 ; octet" (code 0 and 255, §3.1 and §3.2); every other option is a code octet, a length octet that
 ; does not count the code and length octets, and that many data octets. The options are followed by
-; End, after which the rest of the field is pad (§3.2); RFC 2131 §4.1: a message without End is
-; treated as truncated. STYLE.md: "Option loops advance at least one byte per step and never leave
+; End, which "marks the end of valid information" (§3.2): what follows it is not examined, and an
+; area without End is treated as truncated (Bulwark's policy). STYLE.md: "Option loops advance at least one byte per step and never leave
 ; the header".
 
 ; What one call of DhcpOptionReader::next returns, from offset `before` in an area of `size` octets,
@@ -120,7 +121,7 @@
 ; its data length, the options seen before it, and its first data octets d0..d3 (read only when
 ; the length allows):
 ; - an unknown code is skipped;
-; - a known code seen before is BadOption: RFC 3396 §7 concatenation of split long options is not
+; - a known code seen before is BadOption: RFC 3396 concatenation of split long options is not
 ;   supported, and a repeated fixed-size option has no defined meaning;
 ; - Message Type is one octet (RFC 2132 §9.6), and only types 1..8 (DHCPDISCOVER .. DHCPINFORM)
 ;   are defined there; other types are Unsupported;
@@ -160,9 +161,9 @@
   (ite (bvuge len #x000000000000000c) #x03 ((_ extract 7 0) (bvudiv len #x0000000000000004))))
 (define-fun dhcp_prl_count ((len (_ BitVec 64))) (_ BitVec 8)
   (ite (bvuge len #x0000000000000010) #x10 ((_ extract 7 0) len)))
-; Client-identifier: "type" octet followed by the identifier (RFC 2132 §9.14); Bulwark recognises
-; the identifier clients conventionally send, hardware type 1 followed by its own chaddr (RFC 2131
-; §4.2), and ignores any other. `id` is the 6 octets after the type, `chaddr` the repr's.
+; Client-identifier: a type octet followed by the identifier, "expected" to be a hardware type and
+; address (RFC 2132 §9.14); Bulwark recognises hardware type 1 followed by the repr's chaddr, and
+; ignores any other. `id` is the 6 octets after the type, `chaddr` the repr's.
 (define-fun dhcp_client_id_ours ((len (_ BitVec 64)) (type (_ BitVec 8)) (id (_ BitVec 64))
                                  (chaddr (_ BitVec 64))) Bool
   (and (= len #x0000000000000007) (= type #x01) (= id chaddr)))
@@ -189,9 +190,9 @@
        (=> (not (= prl_count #x00)) (dhcp_seen_has seen #x37)) (=> has_t1 (dhcp_seen_has seen #x3a))
        (=> has_t2 (dhcp_seen_has seen #x3b)) (=> client_id (dhcp_seen_has seen #x3d))))
 
-; At End (RFC 2131 §3.1, §3.5 and Table 3): the message type option is required in every DHCP
-; message ("MUST" in Tables 3 and 5); DHCPOFFER, DHCPACK and DHCPNAK travel as BOOTREPLY (op 2),
-; every other type as BOOTREQUEST (op 1) (RFC 2131 §4.1 "op" in Table 3, §4.4 Table 5).
+; At End: the message type option is required in every DHCP message ("MUST" in RFC 2131 §4.3.1
+; Table 3, server messages, and §4.4.1 Table 5, client messages); DHCPOFFER, DHCPACK and DHCPNAK
+; travel as BOOTREPLY (op 2, Table 3), every other type as BOOTREQUEST (op 1, Table 5).
 (define-fun dhcp_op_for ((type (_ BitVec 8))) (_ BitVec 8)
   (ite (or (= type #x02) (= type #x05) (= type #x06)) #x02 #x01))
 (define-fun dhcp_complete_ok ((seen (_ BitVec 64)) (type (_ BitVec 8)) (op (_ BitVec 8))) Bool
