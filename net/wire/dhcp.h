@@ -195,8 +195,9 @@ struct DhcpRepr {
     bool operator==(const DhcpRepr& other) const;
 };
 
-// The two steps of DhcpRepr::parse, separate so that proofs/net/wire/dhcp.cpp can verify each from
-// any state (a whole walk of a 1232-byte options area is too many paths to run).
+// The per-option step and the End check of DhcpRepr::parse, separate so that
+// proofs/net/wire/dhcp.cpp can verify each from any state (a whole walk of a 1232-byte options area
+// is too many paths to run).
 namespace dhcp::detail {
 // Applies one option the walk returned: an unknown code is skipped; a known code already in `seen`
 // (bit `code`) is BadOption; otherwise its bit is added to `seen` and the option decoded into `out`.

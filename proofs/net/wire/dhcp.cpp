@@ -17,7 +17,7 @@
 // So parse accepts exactly the walks whose every step is accepted and whose End check passes, and
 // what it returns is valid, each option field decoded from its option. The induction is argued
 // here, not machine-checked; harness_dhcp_repr_parse_minimal and harness_dhcp_repr_parse run parse
-// whole where the solver affords it (the minimal message; options areas up to 4 octets).
+// whole where the solver affords it (options areas up to 4 octets, the minimal message, one reply).
 
 // The option-walk harness starts the reader in an arbitrary state (an inductive step), and the
 // apply harness starts from an arbitrary consistent repr; both set private members. The layout is

@@ -17,8 +17,8 @@
 
 ; A message is accepted for parsing when it holds the fixed part and the cookie (anything shorter
 ; cannot carry DHCP options, RFC 2131 §3; RFC 951's 300-octet minimum is not required, as the
-; options field is variable length, RFC 2131 §2), op is BOOTREQUEST (1) or
-; BOOTREPLY (2) (RFC 951 §3 "op"), and the hardware is Ethernet: htype 1, hlen 6 (RFC 2131 §2 Table 1
+; options field is variable length, RFC 2131 §2), op is BOOTREQUEST (1) or BOOTREPLY (2) (RFC 951
+; §3 "op"), and the hardware is Ethernet: htype 1, hlen 6 (RFC 2131 §2 Table 1
 ; "htype ... '1' = 10mb ethernet", "hlen ... '6' for 10mb ethernet"; Bulwark's interfaces are
 ; Ethernet only).
 (define-fun dhcp_view_valid ((size (_ BitVec 64)) (op (_ BitVec 8)) (htype (_ BitVec 8)) (hlen (_ BitVec 8))
@@ -35,8 +35,8 @@
 ; The fields of the fixed part DhcpRepr::parse returns: xid (w1), secs (high half of w2), the
 ; BROADCAST flag (the most significant bit of flags, RFC 2131 §2 Figure 2; the other bits are
 ; reserved, zero when sent and ignored on receipt there, and ignored here too), ciaddr (w3), yiaddr
-; (w4), siaddr (w5) and the first hlen = 6 octets of
-; chaddr (octets 28..33, as a 48-bit number, first octet most significant).
+; (w4), siaddr (w5) and the first hlen = 6 octets of chaddr (octets 28..33, as a 48-bit number,
+; first octet most significant).
 (define-fun dhcp_fixed_fields_ok ((w1 (_ BitVec 32)) (w2 (_ BitVec 32)) (w3 (_ BitVec 32)) (w4 (_ BitVec 32))
                                   (w5 (_ BitVec 32)) (chaddr (_ BitVec 64))
                                   (xid (_ BitVec 32)) (secs (_ BitVec 16)) (broadcast Bool) (client_ip (_ BitVec 32))
@@ -44,12 +44,12 @@
   (and (= xid w1) (= secs ((_ extract 31 16) w2)) (= broadcast (= ((_ extract 15 15) w2) #b1))
        (= client_ip w3) (= your_ip w4) (= server_ip w5) (= hw chaddr)))
 
-; ---- The option walk: RFC 2132 §2. "Pad and End options are fixed length and consist of a single
-; octet" (code 0 and 255, §3.1 and §3.2); every other option is a code octet, a length octet that
-; does not count the code and length octets, and that many data octets. The options are followed by
-; End, which "marks the end of valid information" (§3.2): what follows it is not examined, and an
-; area without End is treated as truncated (Bulwark's policy). STYLE.md: "Option loops advance at least one byte per step and never leave
-; the header".
+; ---- The option walk: RFC 2132 §2. "Only options 0 and 255 are fixed length" (Pad and End, one tag
+; octet each, §3.1 and §3.2); every other option is a tag octet, a length octet whose value "does
+; not include the two octets specifying the tag and length", and that many data octets. End "marks
+; the end of valid information" (§3.2): what follows it is not examined, and an area without End is
+; treated as truncated (Bulwark's policy). STYLE.md: "Option loops advance at least one byte per
+; step and never leave the header".
 
 ; What one call of DhcpOptionReader::next returns, from offset `before` in an area of `size` octets,
 ; given whether the walk was already finished (`done`), the octet at `before` (`code`) and the one
@@ -101,7 +101,7 @@
 ; Server 6 (§3.8), Requested IP Address 50 (§9.1), IP Address Lease Time 51 (§9.2), DHCP Message
 ; Type 53 (§9.6), Server Identifier 54 (§9.7), Parameter Request List 55 (§9.8), Renewal (T1) Time
 ; 58 (§9.11), Rebinding (T2) Time 59 (§9.12), Client-identifier 61 (§9.14). Others are skipped by
-; their length (RFC 2131 §4.1 lets a client ignore options it does not use).
+; their length (Bulwark decodes what a client needs; Option Overload, 52, is among the skipped).
 (define-fun dhcp_option_known ((code (_ BitVec 8))) Bool
   (or (= code #x01) (= code #x03) (= code #x06) (= code #x32) (= code #x33) (= code #x35) (= code #x36)
       (= code #x37) (= code #x3a) (= code #x3b) (= code #x3d)))
@@ -151,7 +151,7 @@
                      seen)))
 
 ; Applying option `code` changes only the repr field that option carries (`field`, named by its
-; code); RFC 2132 §2: each option carries one parameter.
+; code): each option of RFC 2132 defines one parameter, held in one field of the repr.
 (define-fun dhcp_option_frame ((code (_ BitVec 8)) (field (_ BitVec 8)) (unchanged Bool)) Bool
   (or (= code field) unchanged))
 
