@@ -218,6 +218,26 @@ bool Executor::merge(State& into, State& from)
 
 z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::model* model)
 {
+    if (m_options.incremental) {
+        // One solver for the whole harness, each query in its own scope: the same question, without
+        // building a solver per query (which costs more than the small queries themselves).
+        if (!m_solver) {
+            m_solver = std::make_unique<z3::solver>(m_ctx);
+            z3::params p(m_ctx);
+            p.set("timeout", m_options.timeout_ms);
+            m_solver->set(p);
+        }
+        m_solver->push();
+        for (auto& c : s.pc)
+            m_solver->add(c);
+        if (extra)
+            m_solver->add(*extra);
+        z3::check_result r = m_solver->check();
+        if (r == z3::sat && model)
+            *model = m_solver->get_model();
+        m_solver->pop();
+        return r;
+    }
     z3::solver solver(m_ctx);
     z3::params p(m_ctx);
     p.set("timeout", m_options.timeout_ms);

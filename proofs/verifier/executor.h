@@ -38,6 +38,7 @@ struct Object {
     z3::expr data; // (Array (_ BitVec 64) (_ BitVec 8))
     z3::expr prov; // (Array (_ BitVec 64) (_ BitVec 16)): object id of a stored pointer byte, 0 if none
     bool alive { true };
+    uint64_t align { 1 }; // the alignment its address is known to have (IR `align`), a power of two
 };
 
 struct Frame {
@@ -98,6 +99,7 @@ private:
     std::map<const llvm::Function*, Shape> m_shapes;
     unsigned m_fresh { 0 };
     bool m_jumped { false };
+    std::unique_ptr<z3::solver> m_solver; // Options::incremental: one solver, a scope per query
 
     // executor.cpp
     const Shape& shape(llvm::Function& f);
