@@ -21,6 +21,7 @@ void Executor::enter(State& s, llvm::Function& f, std::vector<Val> args, llvm::C
                                           + f.getName().str(),
                                       size);
             copy.align = a->getParamAlign().valueOrOne().value();
+            copy.zero_base = false;
             for (uint64_t k = 0; k < size; ++k) {
                 z3::expr off(m_ctx);
                 Val q = args.at(i);

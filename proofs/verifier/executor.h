@@ -14,6 +14,7 @@
 #include <llvm/IR/Instructions.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
@@ -39,6 +40,19 @@ struct Object {
     z3::expr prov; // (Array (_ BitVec 64) (_ BitVec 16)): object id of a stored pointer byte, 0 if none
     bool alive { true };
     uint64_t align { 1 }; // the alignment its address is known to have (IR `align`), a power of two
+    // Skipping stores that change nothing (memory.cpp, store_bytes): `data` and `prov` began all
+    // zero (`zero_base`), and every byte that may have changed since is in `touched`, unless a
+    // store went to a symbolic offset (`touched_anywhere`). A zero stored elsewhere is a no-op.
+    bool zero_base { true };
+    bool touched_anywhere { false };
+    std::set<uint64_t> touched {};
+    void touch(const z3::expr& offset)
+    {
+        if (offset.is_numeral())
+            touched.insert(offset.get_numeral_uint64());
+        else
+            touched_anywhere = true;
+    }
 };
 
 struct Frame {

@@ -113,6 +113,7 @@ void Executor::step(State& s)
                                *size / 8);
         o.align = a.getAlign().value();
         // Uninitialized locals hold any value (the kernel zero-initializes them anyway).
+        o.zero_base = false;
         o.data = m_ctx.constant(("uninit!" + std::to_string(m_fresh++)).c_str(),
                                 m_ctx.array_sort(m_ctx.bv_sort(64), m_ctx.bv_sort(8)));
         s.objects.push_back(o);
@@ -347,6 +348,7 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
             q.e = (dst.e + m_ctx.bv_val(i, 64)).simplify();
             Object& o = object_at(s, q, 1, ci, off);
             o.data = z3::store(o.data, off, bytes[i].first);
+            o.touch(off);
             o.prov = z3::store(o.prov, off, bytes[i].second);
         }
         return;

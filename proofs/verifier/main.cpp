@@ -66,7 +66,9 @@ int main(int argc, char** argv)
     }
     if (module->getGlobalVariable("bw_incremental_solver"))
         options.incremental = true;
-    z3::context ctx;
+    // Never destroyed: tearing down a context that held millions of terms can take minutes, and
+    // the process is about to exit anyway.
+    z3::context& ctx = *new z3::context;
     int status = 0;
     try {
         Spec spec(ctx, spec_dir);

@@ -138,6 +138,8 @@ unsigned Executor::global(State& s, const llvm::GlobalVariable* g)
     uint64_t size = m_layout.getTypeAllocSize(g->getValueType());
     Object o = make_object(g->getName().str(), size);
     o.align = g->getAlign().valueOrOne().value();
+    if (!g->hasInitializer() || !g->getInitializer()->isNullValue())
+        o.zero_base = false;
     if (!g->hasInitializer()) {
         if (g->getName() != "__stack_chk_guard")
             refuse("external global without a definition", *g);
@@ -313,7 +315,12 @@ void Executor::store_bytes(State& s, const Val& p, const Val& v, llvm::Type* t, 
     bool no_pointers = v.obj == 0 && z3::eq(o.prov, z3::const_array(m_ctx.bv_sort(64), m_ctx.bv_val(0, 16)));
     for (uint64_t i = 0; i < size; ++i) {
         z3::expr where = (offset + m_ctx.bv_val(i, 64)).simplify();
-        o.data = z3::store(o.data, where, value.extract(unsigned(8 * i + 7), unsigned(8 * i)).simplify());
+        z3::expr byte = value.extract(unsigned(8 * i + 7), unsigned(8 * i)).simplify();
+        if (o.zero_base && !o.touched_anywhere && v.obj == 0 && where.is_numeral() && byte.is_numeral()
+            && byte.get_numeral_uint64() == 0 && !o.touched.count(where.get_numeral_uint64()))
+            continue; // a zero over a byte that is still zero: keeps the arrays short
+        o.touch(where);
+        o.data = z3::store(o.data, where, byte);
         if (!no_pointers)
             o.prov = z3::store(o.prov, where, m_ctx.bv_val(v.obj, 16));
     }
