@@ -28,6 +28,7 @@ BW_SPEC(u16, virtq_avail_slot, u16 idx, u16 size);
 BW_SPEC(u16, virtq_used_pending, u16 used_idx, u16 last_used);
 BW_SPEC(u8, virtq_pop_result, bool broken, u16 pending, u16 outstanding, u32 id, u16 size, bool outstanding_head, u32 len,
         u32 writable);
+BW_SPEC(u8, virtq_violation, u16 pending, u16 outstanding, u32 id, u16 size, bool outstanding_head);
 BW_SPEC(bool, virtq_completion_ok, u64 cookie, u32 length, u64 posted_cookie, u32 used_len);
 BW_SPEC(bool, virtq_broken_sticky, bool answered_broken, bool is_broken);
 BW_SPEC(bool, virtq_used_event_ok, u16 used_event, u16 last_used);
@@ -228,6 +229,9 @@ Outcome device_writes_then_pop()
         "virtq_pop_result");
     if (!r.is_ok()) {
         bw_assert(spec_virtq_broken_sticky(r.error() == QueueError::Broken, g_queue.is_broken()), "virtq_broken_sticky");
+        if (!broken)
+            bw_assert(u8(g_queue.violation().kind) == spec_virtq_violation(pending, outstanding_chains(), id, g_size, head),
+                "virtq_violation");
         return Outcome::broken;
     }
     if (result == Outcome::completion) {

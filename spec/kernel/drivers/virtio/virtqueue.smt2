@@ -104,6 +104,13 @@
       (ite (and (virtq_used_index_ok pending outstanding) (virtq_used_id_ok id size outstanding_head)
                 (virtq_used_len_ok len writable))
            #x01 #x02))))
+; What the driver records for the log when it breaks the queue (Violation::Kind: 1 IndexJump,
+; 2 IdOutOfRange, 3 IdNotOutstanding, 4 LengthTooLarge): the first check of §2.7.8 that the
+; element fails, in the order index, id range, id outstanding, len.
+(define-fun virtq_violation ((pending (_ BitVec 16)) (outstanding (_ BitVec 16)) (id (_ BitVec 32)) (size (_ BitVec 16))
+                             (outstanding_head Bool)) (_ BitVec 8)
+  (ite (not (virtq_used_index_ok pending outstanding)) #x01
+    (ite (not (bvult id ((_ zero_extend 16) size))) #x02 (ite (not outstanding_head) #x03 #x04))))
 ; A completion carries the cookie post() was given for that head and the device's len.
 (define-fun virtq_completion_ok ((cookie (_ BitVec 64)) (length (_ BitVec 32)) (posted_cookie (_ BitVec 64)) (used_len (_ BitVec 32))) Bool
   (and (= cookie posted_cookie) (= length used_len)))
