@@ -26,6 +26,16 @@ void bw_merge_paths();
 void bw_assert(bool condition, const char* property);
 }
 
+// Sets the unwinding bound (visits of one block in one frame; default 80, proofs/README.md) for
+// every harness of this module, for loops that legitimately run longer (a ring initialized entry
+// by entry). A loop past the bound still fails `unwinding`; `--unwind` on the command line wins.
+#define BW_UNWIND(n) extern "C" const unsigned bw_unwind = (n)
+
+// Answers every solver query of this module's harnesses with one incremental solver, a scope per
+// query, instead of a fresh solver each: much faster for many small queries (a state machine
+// driven through several calls), slower for a few hard ones (checksums). Same answers.
+#define BW_INCREMENTAL_SOLVER() extern "C" const bool bw_incremental_solver = true
+
 // A call `spec_NAME(args...)` is evaluated by the verifier as the define-fun NAME of spec/ on its
 // (bit-vector) arguments; declare the ones a harness uses with BW_SPEC. An unknown NAME is an error.
 #define BW_SPEC(ret, name, ...) extern "C" ret spec_##name(__VA_ARGS__)

@@ -208,6 +208,9 @@ bool Executor::merge(State& into, State& from)
         Object &x = into.objects[i], &y = from.objects[i];
         if (!z3::eq(x.data, y.data))
             x.data = z3::ite(first, x.data, y.data);
+        x.touched.insert(y.touched.begin(), y.touched.end());
+        x.touched_anywhere = x.touched_anywhere || y.touched_anywhere;
+        x.zero_base = x.zero_base && y.zero_base;
         if (!z3::eq(x.prov, y.prov))
             x.prov = z3::ite(first, x.prov, y.prov); // memory.cpp, provenance(), resolves it per load
     }
@@ -218,6 +221,29 @@ bool Executor::merge(State& into, State& from)
 
 z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::model* model)
 {
+    if (m_options.incremental) {
+        // One solver for the whole harness, each query in its own scope: the same question, without
+        // building a solver per query (which costs more than the small queries themselves). Its
+        // incremental core is slow on some queries (symbolic indices into long arrays): past
+        // 0.3 seconds, the query is asked again of a fresh solver below.
+        if (!m_solver) {
+            m_solver = std::make_unique<z3::solver>(m_ctx);
+            z3::params p(m_ctx);
+            p.set("timeout", std::min(m_options.timeout_ms, 300u));
+            m_solver->set(p);
+        }
+        m_solver->push();
+        for (auto& c : s.pc)
+            m_solver->add(c);
+        if (extra)
+            m_solver->add(*extra);
+        z3::check_result r = m_solver->check();
+        if (r == z3::sat && model)
+            *model = m_solver->get_model();
+        m_solver->pop();
+        if (r != z3::unknown)
+            return r;
+    }
     z3::solver solver(m_ctx);
     z3::params p(m_ctx);
     p.set("timeout", m_options.timeout_ms);

@@ -14,6 +14,7 @@
 #include <llvm/IR/Instructions.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
@@ -38,6 +39,20 @@ struct Object {
     z3::expr data; // (Array (_ BitVec 64) (_ BitVec 8))
     z3::expr prov; // (Array (_ BitVec 64) (_ BitVec 16)): object id of a stored pointer byte, 0 if none
     bool alive { true };
+    uint64_t align { 1 }; // the alignment its address is known to have (IR `align`), a power of two
+    // Skipping stores that change nothing (memory.cpp, store_bytes): `data` and `prov` began all
+    // zero (`zero_base`), and every byte that may have changed since is in `touched`, unless a
+    // store went to a symbolic offset (`touched_anywhere`). A zero stored elsewhere is a no-op.
+    bool zero_base { true };
+    bool touched_anywhere { false };
+    std::set<uint64_t> touched {};
+    void touch(const z3::expr& offset)
+    {
+        if (offset.is_numeral())
+            touched.insert(offset.get_numeral_uint64());
+        else
+            touched_anywhere = true;
+    }
 };
 
 struct Frame {
@@ -98,6 +113,7 @@ private:
     std::map<const llvm::Function*, Shape> m_shapes;
     unsigned m_fresh { 0 };
     bool m_jumped { false };
+    std::unique_ptr<z3::solver> m_solver; // Options::incremental: one solver, a scope per query
 
     // executor.cpp
     const Shape& shape(llvm::Function& f);
