@@ -132,6 +132,15 @@ bool repr_valid(const DhcpRepr& r)
     return spec_dhcp_repr_valid(u8(r.message_type), r.dns_count, r.parameter_request_count, r.subnet_mask.has_value(),
                                 r.subnet_mask.m_value.value);
 }
+
+// The repr's fixed-part fields are message `m`'s (dhcp_fixed_fields_ok).
+void assert_fixed_fields(const u8* m, const DhcpRepr& r)
+{
+    bw_assert(spec_dhcp_fixed_fields_ok(be_word(m + 4), be_word(m + 8), be_word(m + 12), be_word(m + 16), be_word(m + 20),
+                                        mac48_at(m + 28), r.transaction_id, r.secs, r.broadcast, r.client_ip.value,
+                                        r.your_ip.value, r.server_ip.value, mac48(r.client_hardware_address)),
+              "dhcp_fixed_fields_ok");
+}
 } // namespace
 
 // DhcpView::checked accepts exactly the messages RFC 2131 §2 / RFC 951 §3 call well formed for an
@@ -231,10 +240,7 @@ extern "C" void harness_dhcp_repr_parse_minimal()
     if (!repr.is_ok())
         return;
     const DhcpRepr& r = repr.value();
-    bw_assert(spec_dhcp_fixed_fields_ok(be_word(m + 4), be_word(m + 8), be_word(m + 12), be_word(m + 16), be_word(m + 20),
-                                        mac48_at(m + 28), r.transaction_id, r.secs, r.broadcast, r.client_ip.value,
-                                        r.your_ip.value, r.server_ip.value, mac48(r.client_hardware_address)),
-              "dhcp_fixed_fields_ok");
+    assert_fixed_fields(m, r);
     bw_assert(u8(r.message_type) == area[2], "dhcp_apply_fields");
     bw_assert(seen_consistent(u64(1) << dhcp::option::message_type, r), "dhcp_seen_consistent");
 }
@@ -275,10 +281,7 @@ extern "C" void harness_dhcp_repr_parse_reply()
     if (!repr.is_ok())
         return;
     const DhcpRepr& r = repr.value();
-    bw_assert(spec_dhcp_fixed_fields_ok(be_word(m + 4), be_word(m + 8), be_word(m + 12), be_word(m + 16), be_word(m + 20),
-                                        mac48_at(m + 28), r.transaction_id, r.secs, r.broadcast, r.client_ip.value,
-                                        r.your_ip.value, r.server_ip.value, mac48(r.client_hardware_address)),
-              "dhcp_fixed_fields_ok");
+    assert_fixed_fields(m, r);
     bool fields = u8(r.message_type) == type;
     fields = fields && r.server_identifier.has_value() && r.server_identifier->value == be(server);
     fields = fields && r.lease_time.has_value() && *r.lease_time == be(lease);
@@ -410,10 +413,7 @@ extern "C" void harness_dhcp_repr_parse()
         return;
     const DhcpRepr& r = repr.value();
     const u8* m = g_message;
-    bw_assert(spec_dhcp_fixed_fields_ok(be_word(m + 4), be_word(m + 8), be_word(m + 12), be_word(m + 16), be_word(m + 20),
-                                        mac48_at(m + 28), r.transaction_id, r.secs, r.broadcast, r.client_ip.value,
-                                        r.your_ip.value, r.server_ip.value, mac48(r.client_hardware_address)),
-              "dhcp_fixed_fields_ok");
+    assert_fixed_fields(m, r);
     bw_assert(repr_valid(r), "dhcp_repr_valid");
     bw_assert(spec_dhcp_op_for(u8(r.message_type)) == m[0], "dhcp_op_for");
 }
