@@ -21,10 +21,6 @@ void bw_assume(bool condition);
 // differ in a few values and would otherwise multiply (a walk over variable-length records);
 // path-by-path is faster where each path's arithmetic folds to constants (a checksum per length).
 void bw_merge_paths();
-// Raises the unwinding bound (a block's visits in one frame; default 80, `--unwind`) for the
-// rest of this harness to `bound`, a constant: for loops whose real maximum is larger. A loop
-// that runs past it still fails the `unwinding` property.
-void bw_unwind(u32 bound);
 // A case split: returns `x`, on one path per value below `n` (a constant, at most 4096) that x
 // can take, where the verifier knows the result as that constant, and on one path where x >= n.
 // The paths are never merged. For code whose cost is a symbolic index (bitmap words and bits):
@@ -34,6 +30,16 @@ u64 bw_split(u64 x, u64 n);
 // define-fun it checks.
 void bw_assert(bool condition, const char* property);
 }
+
+// Sets the unwinding bound (visits of one block in one frame; default 80, proofs/README.md) for
+// every harness of this module, for loops that legitimately run longer (a ring initialized entry
+// by entry). A loop past the bound still fails `unwinding`; `--unwind` on the command line wins.
+#define BW_UNWIND(n) extern "C" const unsigned bw_unwind = (n)
+
+// Answers every solver query of this module's harnesses with one incremental solver, a scope per
+// query, instead of a fresh solver each: much faster for many small queries (a state machine
+// driven through several calls), slower for a few hard ones (checksums). Same answers.
+#define BW_INCREMENTAL_SOLVER() extern "C" const bool bw_incremental_solver = true
 
 // A call `spec_NAME(args...)` is evaluated by the verifier as the define-fun NAME of spec/ on its
 // (bit-vector) arguments; declare the ones a harness uses with BW_SPEC. An unknown NAME is an error.

@@ -14,13 +14,16 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_verifier(build, module, timeout_ms, stop_at_failed=False):
-    """Runs the verifier on `module`. With stop_at_failed (mutants), stops it at the first FAILED
-    row: one is all a mutant needs to be killed, and the harnesses after it need not run."""
+def run_verifier(build, module, timeout_ms, stop_at_failed=False, harness=None):
+    """Runs the verifier on `module` (only `harness` when given). With stop_at_failed (mutants),
+    stops it at the first FAILED row: one is all a mutant needs to be killed, and the harnesses
+    after it need not run."""
     verifier = os.path.join(build, "proofs", "bulwark-verify")
     start = time.monotonic()
-    p = subprocess.Popen([verifier, module, "--spec", os.path.join(ROOT, "spec"), "--timeout-ms", str(timeout_ms)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [verifier, module, "--spec", os.path.join(ROOT, "spec"), "--timeout-ms", str(timeout_ms)]
+    if harness:
+        command += ["--harness", harness]
+    p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rows = []
     for line in p.stdout:
         if line.startswith("ROW\t"):
@@ -34,6 +37,9 @@ def run_verifier(build, module, timeout_ms, stop_at_failed=False):
 
 
 def parse_mutants(path):
+    """Lines NAME [@HARNESS] ==> TEXT ==> REPLACEMENT. With @HARNESS the mutant runs only that
+    harness (it must kill it there): a mutant in code only one harness reaches then does not pay
+    for the others."""
     mutants = []
     if not os.path.exists(path):
         return mutants
@@ -45,7 +51,11 @@ def parse_mutants(path):
         if len(parts) != 3:
             raise SystemExit(f"{path}:{number}: expected NAME ==> TEXT ==> REPLACEMENT")
         name, old, new = (p.replace("\\n", "\n") for p in parts)
-        mutants.append((number, name.strip(), old, "" if new == "(nothing)" else new))
+        words = name.split()
+        if not words or len(words) > 2 or (len(words) == 2 and not words[1].startswith("@")):
+            raise SystemExit(f"{path}:{number}: expected NAME or NAME @HARNESS before the first ==>")
+        harness = words[1][1:] if len(words) == 2 else None
+        mutants.append((number, words[0], harness, old, "" if new == "(nothing)" else new))
     return mutants
 
 
@@ -96,14 +106,15 @@ def main():
         mutants = parse_mutants(mutants_file)
         if not mutants:
             failures.append(f"{unit}: no planted mutant in proofs/{unit}.mutants (anti-vacuity)")
-        for number, name, old, new in mutants:
+        for number, name, harness, old, new in mutants:
             where = f"proofs/{unit}.mutants:{number}"
             linked, problem = build_mutant(config, args.build_dir, unit, name, old, new, where)
             if problem:
                 print(f"    ERROR: {problem}")
                 failures.append(problem)
                 continue
-            code, rows, err, seconds = run_verifier(args.build_dir, linked, args.timeout_ms, stop_at_failed=True)
+            code, rows, err, seconds = run_verifier(args.build_dir, linked, args.timeout_ms, stop_at_failed=True,
+                                                    harness=harness)
             killed = [r for r in rows if r[3] == "FAILED"]
             if code == 2:
                 print(f"{'mutant ' + name:34} {'(error)':26} {'ERROR':8} {seconds:7.2f}\n    {err}")

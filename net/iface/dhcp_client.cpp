@@ -203,9 +203,13 @@ void DhcpClient::poll_bound_states(Instant now)
         restart(now);
         return;
     }
-    if (m_state == DhcpState::Bound || (m_state == DhcpState::Renewing && now >= m_t2)) {
-        bool renew = m_state == DhcpState::Bound;
-        m_state = renew ? DhcpState::Renewing : DhcpState::Rebinding;
+    // §4.4.5: RENEWING from T1, REBINDING from T2. A poll that first comes after T2 while still
+    // BOUND (the clock jumped past both) goes straight to REBINDING: before, it sent a RENEWING
+    // REQUEST and then, in the same poll, a REBINDING one under a new xid, so an ACK to the first
+    // was ignored (found by the dhcp_client fuzz target, fuzz/regressions/dhcp_client/).
+    DhcpState next = now >= m_t2 ? DhcpState::Rebinding : DhcpState::Renewing;
+    if (m_state == DhcpState::Bound || (m_state == DhcpState::Renewing && next == DhcpState::Rebinding)) {
+        m_state = next;
         new_transaction(now);
     }
     send_request(now);

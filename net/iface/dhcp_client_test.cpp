@@ -190,6 +190,24 @@ TEST(Dhcp, RebindsAtT2AndStartsOverWhenTheLeaseExpires)
     EXPECT_EQ(parse_dhcp(h.sink.frames.back()).dhcp.message_type, DhcpMessageType::Discover);
 }
 
+// A poll that first comes after T2 (the clock jumped past T1 and T2 at once) rebinds with one
+// broadcast REQUEST. Before the fix it sent a RENEWING REQUEST and, in the same poll, a REBINDING
+// one under a new xid (fuzz/regressions/dhcp_client/).
+TEST(Dhcp, APollPastT2RebindsWithOneRequest)
+{
+    Harness h(dhcp_config());
+    bind(h);
+    h.sink.frames.clear();
+    h.iface->poll(at_secs(3200));
+    EXPECT_EQ(h.iface->dhcp()->state(), DhcpState::Rebinding);
+    ASSERT_EQ(h.sink.frames.size(), 1u);
+    DhcpSent rebind = parse_dhcp(h.sink.frames[0]);
+    EXPECT_EQ(rebind.sent.ip.dst, Ipv4Address::broadcast());
+    EXPECT_EQ(rebind.dhcp.transaction_id, h.iface->dhcp()->transaction_id());
+    h.receive(reply_frame(server_reply(DhcpMessageType::Ack, rebind.dhcp.transaction_id), our_ip, our_mac), at_secs(3201));
+    EXPECT_EQ(h.iface->dhcp()->state(), DhcpState::Bound);
+}
+
 TEST(Dhcp, NakRestartsFromDiscover)
 {
     Harness h(dhcp_config());

@@ -198,22 +198,33 @@ lib::Result<DhcpRepr, WireError> DhcpRepr::parse(const DhcpView& view)
     for (usize step = 0; step <= area.size(); ++step) {
         lib::Optional<DhcpRawOption> raw = TRY(reader.next());
         if (!raw.has_value()) {
-            if ((seen & (u64(1) << dhcp::option::message_type)) == 0)
-                return WireError::BadOption;
-            if (dhcp_op_for(repr.message_type) != view.op())
-                return WireError::BadOption;
+            TRY(dhcp::detail::check_complete(repr, seen, view.op()));
             return repr;
         }
-        if (!is_known(raw->code))
-            continue;
-        // Every known code is below 64.
-        u64 bit = u64(1) << raw->code;
-        if (seen & bit)
-            return WireError::BadOption;
-        seen |= bit;
-        TRY(decode_option(repr, *raw));
+        TRY(dhcp::detail::apply_option(repr, seen, *raw));
     }
     VERIFY_NOT_REACHED();
+}
+
+lib::Result<void, WireError> dhcp::detail::apply_option(DhcpRepr& out, u64& seen, const DhcpRawOption& raw)
+{
+    if (!is_known(raw.code))
+        return {};
+    // Every known code is below 64.
+    u64 bit = u64(1) << raw.code;
+    if (seen & bit)
+        return WireError::BadOption;
+    seen |= bit;
+    return decode_option(out, raw);
+}
+
+lib::Result<void, WireError> dhcp::detail::check_complete(const DhcpRepr& repr, u64 seen, u8 op)
+{
+    if ((seen & (u64(1) << dhcp::option::message_type)) == 0)
+        return WireError::BadOption;
+    if (dhcp_op_for(repr.message_type) != op)
+        return WireError::BadOption;
+    return {};
 }
 
 bool DhcpRepr::is_valid() const

@@ -195,4 +195,18 @@ struct DhcpRepr {
     bool operator==(const DhcpRepr& other) const;
 };
 
+// The per-option step and the End check of DhcpRepr::parse, separate so that
+// proofs/net/wire/dhcp.cpp can verify each from any state (a whole walk of a 1232-byte options area
+// is too many paths to run).
+namespace dhcp::detail {
+// Applies one option the walk returned: an unknown code is skipped; a known code already in `seen`
+// (bit `code`) is BadOption; otherwise its bit is added to `seen` and the option decoded into `out`.
+// Fails with: BadOption, Unsupported (DhcpRepr::parse's rules).
+// Precondition: out's fixed-part fields (chaddr) are already filled in.
+lib::Result<void, WireError> apply_option(DhcpRepr& out, u64& seen, const DhcpRawOption& raw);
+// At the End option: the message type was seen and agrees with the BOOTP op.
+// Fails with: BadOption.
+lib::Result<void, WireError> check_complete(const DhcpRepr& repr, u64 seen, u8 op);
+} // namespace dhcp::detail
+
 } // namespace net::wire

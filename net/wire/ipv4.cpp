@@ -49,6 +49,11 @@ lib::Result<Ipv4Repr, WireError> Ipv4Repr::parse(const Ipv4View& view)
 {
     if (checksum::enforce && !checksum::verifies(view.header()))
         return WireError::BadChecksum;
+    return ipv4::detail::parse_fields(view);
+}
+
+lib::Result<Ipv4Repr, WireError> ipv4::detail::parse_fields(const Ipv4View& view)
+{
     TRY(ipv4::check_options(view.options()));
     if (view.reserved_flag())
         return WireError::BadFlags;

@@ -127,4 +127,11 @@ struct Ipv4Repr {
     bool operator==(const Ipv4Repr&) const = default;
 };
 
+namespace ipv4::detail {
+// parse() after its header checksum check: every other check, in parse's order, and the fields.
+// Separate so that proofs/net/wire/ipv4.cpp can prove it for every header without the solver
+// cost of a header whose checksum verifies (parse itself is the checksum test, then this call).
+lib::Result<Ipv4Repr, WireError> parse_fields(const Ipv4View& view);
+} // namespace ipv4::detail
+
 } // namespace net::wire

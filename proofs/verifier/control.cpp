@@ -12,9 +12,30 @@ void Executor::enter(State& s, llvm::Function& f, std::vector<Val> args, llvm::C
         refuse("call depth over 64 (recursion)", *caller);
     Frame fr { &f, &f.getEntryBlock(), f.getEntryBlock().begin(), {}, {}, {}, {}, caller };
     for (unsigned i = 0; i < f.arg_size(); ++i) {
-        if (f.getArg(i)->hasByValAttr())
-            refuse("byval argument", *f.getArg(i));
-        fr.regs.insert_or_assign(f.getArg(i), args.at(i));
+        llvm::Argument* a = f.getArg(i);
+        if (a->hasByValAttr()) {
+            // byval: the callee gets a pointer to its own copy of the pointee, which lives until
+            // it returns (a local of the callee, copied byte by byte with provenance).
+            uint64_t size = m_layout.getTypeAllocSize(a->getParamByValType());
+            Object copy = make_object("byval " + (a->hasName() ? a->getName().str() : std::to_string(i)) + " of "
+                                          + f.getName().str(),
+                                      size);
+            copy.align = a->getParamAlign().valueOrOne().value();
+            copy.zero_base = false;
+            for (uint64_t k = 0; k < size; ++k) {
+                z3::expr off(m_ctx);
+                Val q = args.at(i);
+                q.e = (q.e + m_ctx.bv_val(k, 64)).simplify();
+                Object& from = object_at(s, q, 1, *caller, off);
+                copy.data = z3::store(copy.data, m_ctx.bv_val(k, 64), z3::select(from.data, off).simplify());
+                copy.prov = z3::store(copy.prov, m_ctx.bv_val(k, 64), z3::select(from.prov, off).simplify());
+            }
+            s.objects.push_back(copy);
+            fr.allocas.push_back(unsigned(s.objects.size() - 1));
+            fr.regs.insert_or_assign(a, Val { m_ctx.bv_val(0, 64), unsigned(s.objects.size() - 1), {}, false, std::nullopt });
+            continue;
+        }
+        fr.regs.insert_or_assign(a, args.at(i));
     }
     fr.visits[fr.block] = 1;
     s.frames.push_back(std::move(fr));
@@ -40,10 +61,9 @@ void Executor::jump(State& s, llvm::BasicBlock* to, const llvm::Instruction& at)
 {
     Frame& f = s.frames.back();
     unsigned& visits = f.visits[to];
-    unsigned bound = std::max(m_options.unwind, s.unwind);
-    if (++visits > bound) {
-        fail_reached(s, "unwinding", "loop not fully unwound after " + std::to_string(bound)
-                                             + " iterations (raise --unwind or bw_unwind()): " + describe(at));
+    if (++visits > m_options.unwind) {
+        fail_reached(s, "unwinding", "loop not fully unwound after " + std::to_string(m_options.unwind)
+                                             + " iterations (raise BW_UNWIND or --unwind): " + describe(at));
         throw PathEnd {};
     }
     std::vector<std::pair<const llvm::PHINode*, Val>> phis;

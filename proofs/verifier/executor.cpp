@@ -219,6 +219,9 @@ bool Executor::merge(State& into, State& from)
         Object &x = into.objects[i], &y = from.objects[i];
         if (!z3::eq(x.data, y.data))
             x.data = z3::ite(first, x.data, y.data);
+        x.touched.insert(y.touched.begin(), y.touched.end());
+        x.touched_anywhere = x.touched_anywhere || y.touched_anywhere;
+        x.zero_base = x.zero_base && y.zero_base;
         if (!z3::eq(x.prov, y.prov))
             x.prov = z3::ite(first, x.prov, y.prov); // memory.cpp, provenance(), resolves it per load
     }
@@ -227,9 +230,10 @@ bool Executor::merge(State& into, State& from)
 
 // ---- solver ----
 
-// A fresh solver per query (Z3's incremental mode, tried, made checksum::accumulate several times
-// slower). A query is answered sat without the solver when a recent model (m_models) satisfies it:
-// a model is a witness, so that answer is exact.
+// A query is answered sat without the solver when a recent model (m_models) satisfies it: a model
+// is a witness, so that answer is exact. Otherwise a fresh solver per query, or, in a module that
+// asks for it (BW_INCREMENTAL_SOLVER), one incremental solver first (it made checksum::accumulate
+// several times slower, so it is not the default).
 z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::model* model)
 {
     for (CachedModel& cached : m_models) {
@@ -247,6 +251,29 @@ z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::mode
             return z3::sat;
         }
     }
+    if (m_options.incremental) {
+        // One solver for the whole harness, each query in its own scope: the same question, without
+        // building a solver per query (which costs more than the small queries themselves). Its
+        // incremental core is slow on some queries (symbolic indices into long arrays): past
+        // 0.3 seconds, the query is asked again of a fresh solver below.
+        if (!m_solver) {
+            m_solver = std::make_unique<z3::solver>(m_ctx);
+            z3::params p(m_ctx);
+            p.set("timeout", std::min(m_options.timeout_ms, 300u));
+            m_solver->set(p);
+        }
+        m_solver->push();
+        for (auto& c : s.pc)
+            m_solver->add(c);
+        if (extra)
+            m_solver->add(*extra);
+        z3::check_result r = m_solver->check();
+        if (r == z3::sat)
+            remember(s, extra, m_solver->get_model(), model);
+        m_solver->pop();
+        if (r != z3::unknown)
+            return r;
+    }
     z3::solver solver(m_ctx);
     z3::params p(m_ctx);
     p.set("timeout", m_options.timeout_ms);
@@ -256,17 +283,22 @@ z3::check_result Executor::solve(const State& s, const z3::expr* extra, z3::mode
     if (extra)
         solver.add(*extra);
     z3::check_result r = solver.check();
-    if (r == z3::sat) {
-        CachedModel cached { s.pc, solver.get_model() };
-        if (extra)
-            cached.pc.push_back(*extra);
-        if (model)
-            *model = cached.model;
-        m_models.insert(m_models.begin(), std::move(cached));
-        if (m_models.size() > 4)
-            m_models.pop_back();
-    }
+    if (r == z3::sat)
+        remember(s, extra, solver.get_model(), model);
     return r;
+}
+
+// Keeps a satisfying model of a query for solve() to try first, and hands it to the caller.
+void Executor::remember(const State& s, const z3::expr* extra, const z3::model& found, z3::model* model)
+{
+    CachedModel cached { s.pc, found };
+    if (extra)
+        cached.pc.push_back(*extra);
+    if (model)
+        *model = cached.model;
+    m_models.insert(m_models.begin(), std::move(cached));
+    if (m_models.size() > 4)
+        m_models.pop_back();
 }
 
 bool Executor::feasible(const State& s, const z3::expr& cond)

@@ -14,6 +14,7 @@
 #include <llvm/IR/Instructions.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -43,6 +44,20 @@ struct Object {
     z3::expr data; // (Array (_ BitVec 64) (_ BitVec 8))
     z3::expr prov; // (Array (_ BitVec 64) (_ BitVec 16)): object id of a stored pointer byte, 0 if none
     bool alive { true };
+    uint64_t align { 1 }; // the alignment its address is known to have (IR `align`), a power of two
+    // Skipping stores that change nothing (memory.cpp, store_bytes): `data` and `prov` began all
+    // zero (`zero_base`), and every byte that may have changed since is in `touched`, unless a
+    // store went to a symbolic offset (`touched_anywhere`). A zero stored elsewhere is a no-op.
+    bool zero_base { true };
+    bool touched_anywhere { false };
+    std::set<uint64_t> touched {};
+    void touch(const z3::expr& offset)
+    {
+        if (offset.is_numeral())
+            touched.insert(offset.get_numeral_uint64());
+        else
+            touched_anywhere = true;
+    }
 };
 
 struct Frame {
@@ -68,7 +83,6 @@ struct State {
     std::vector<Input> inputs;
     std::map<const llvm::GlobalVariable*, unsigned> globals;
     bool merge { false }; // bw_merge_paths() was called: join with other paths where they meet
-    unsigned unwind { 0 }; // bw_unwind(n): this harness's bound, above --unwind; 0 = --unwind
     std::vector<uint64_t> split; // the case taken at each bw_split(); states of different cases never merge
 };
 
@@ -110,6 +124,7 @@ private:
     };
     std::vector<CachedModel> m_models;
     bool m_jumped { false };
+    std::unique_ptr<z3::solver> m_solver; // Options::incremental: one solver, a scope per query
 
     // executor.cpp
     const Shape& shape(llvm::Function& f);
@@ -117,6 +132,7 @@ private:
     void schedule(State s);
     bool merge(State& into, State& from);
     z3::check_result solve(const State& s, const z3::expr* extra, z3::model* model);
+    void remember(const State& s, const z3::expr* extra, const z3::model& found, z3::model* model);
     bool feasible(const State& s, const z3::expr& cond);
     std::string counterexample(const State& s, z3::model& model);
     void check(State& s, const z3::expr& cond, const std::string& name, const std::string& where);
@@ -142,6 +158,7 @@ private:
     Val gep(State& s, const llvm::User& at, Val base, llvm::gep_type_iterator begin, llvm::gep_type_iterator end);
     Object& object_at(State& s, const Val& p, uint64_t size, const llvm::Instruction& at, z3::expr& offset);
     std::vector<uint64_t> offsets(const Object& o, const z3::expr& offset, uint64_t size);
+    void touch(Object& o, const z3::expr& offset, uint64_t size);
     std::vector<z3::expr> read(const Object& o, const z3::expr& array, const z3::expr& offset, uint64_t size);
     z3::expr write(const Object& o, z3::expr array, const z3::expr& offset, const std::vector<z3::expr>& bytes);
     Val load_bytes(State& s, const Val& p, llvm::Type* t, const llvm::Instruction& at);

@@ -184,7 +184,9 @@ void Executor::step(State& s)
         Object o = make_object("local " + (a.hasName() ? a.getName().str() : std::string("alloca")) + " in "
                                    + f.function->getName().str(),
                                *size / 8);
+        o.align = a.getAlign().value();
         // Uninitialized locals hold any value (the kernel zero-initializes them anyway).
+        o.zero_base = false;
         o.data = m_ctx.constant(("uninit!" + std::to_string(m_fresh++)).c_str(),
                                 m_ctx.array_sort(m_ctx.bv_sort(64), m_ctx.bv_sort(8)));
         s.objects.push_back(o);
@@ -194,14 +196,24 @@ void Executor::step(State& s)
     }
     case llvm::Instruction::Load: {
         auto& l = llvm::cast<llvm::LoadInst>(inst);
-        if (l.isVolatile() || l.isAtomic())
-            refuse("volatile or atomic load", inst);
+        // A monotonic (relaxed) atomic load is a plain load here: the model is single-threaded,
+        // and a harness stands for another agent's writes (a device's) by making the location
+        // nondeterministic before the call. That is sound for code that loads each shared
+        // location once (what relaxed atomics are used for: no tearing, no repeated fetch), and
+        // the harness must say so. Other orderings and cmpxchg/atomicrmw stay refused.
+        if (l.isVolatile())
+            refuse("volatile load", inst);
+        if (l.isAtomic() && l.getOrdering() != llvm::AtomicOrdering::Monotonic)
+            refuse("atomic load other than monotonic", inst);
         return set(load_bytes(s, value(s, l.getPointerOperand()), l.getType(), inst));
     }
     case llvm::Instruction::Store: {
         auto& st = llvm::cast<llvm::StoreInst>(inst);
-        if (st.isVolatile() || st.isAtomic())
-            refuse("volatile or atomic store", inst);
+        // A monotonic atomic store is a plain store (single-threaded model; see Load).
+        if (st.isVolatile())
+            refuse("volatile store", inst);
+        if (st.isAtomic() && st.getOrdering() != llvm::AtomicOrdering::Monotonic)
+            refuse("atomic store other than monotonic", inst);
         store_bytes(s, value(s, st.getPointerOperand()), value(s, st.getValueOperand()),
                     st.getValueOperand()->getType(), inst);
         return;
@@ -240,6 +252,10 @@ void Executor::step(State& s)
         arms.push_back({ none, sw.getDefaultDest() });
         return fork(s, std::move(arms), inst);
     }
+    case llvm::Instruction::Fence:
+        // Orders memory accesses between threads; with one thread (the device's writes are made
+        // by the harness between calls) it has no effect.
+        return;
     case llvm::Instruction::Ret:
         return ret(s, llvm::cast<llvm::ReturnInst>(inst));
     case llvm::Instruction::Unreachable:
@@ -261,6 +277,16 @@ Val Executor::binary(State& s, llvm::BinaryOperator& bo)
     unsigned obj = 0;
     auto op = bo.getOpcode();
     if (va.obj || vb.obj) {
+        // An alignment test, `ptrtoint p & m`: the object's address is a multiple of its IR
+        // alignment A, so for a constant m < A (A a power of two) the low bits of the address
+        // are the low bits of the offset and the result is a plain integer.
+        if (op == llvm::Instruction::And && !(va.obj && vb.obj)) {
+            const Val& p = va.obj ? va : vb;
+            z3::expr m = (va.obj ? b : a).simplify();
+            if (m.is_numeral() && m.get_numeral_uint64() < s.objects[p.obj].align)
+                return bv((p.e & m).simplify());
+            refuse("'and' of a pointer with other than a constant below its object's alignment", bo);
+        }
         if (op == llvm::Instruction::Add && !(va.obj && vb.obj))
             obj = va.obj ? va.obj : vb.obj;
         else if (op == llvm::Instruction::Sub && vb.obj == va.obj)
@@ -408,6 +434,7 @@ void Executor::intrinsic(State& s, llvm::CallInst& ci)
             Object& o = object_at(s, q, 1, ci, off);
             o.data = write(o, o.data, off, { bytes[i].first });
             o.prov = write(o, o.prov, off, { bytes[i].second });
+            touch(o, off, 1);
         }
         return;
     }
@@ -530,10 +557,6 @@ bool Executor::harness_api(State& s, llvm::CallInst& ci)
             schedule(std::move(live[i]));
         }
         s = std::move(live[0]);
-        return true;
-    }
-    if (call.name == "bw_unwind") {
-        s.unwind = unsigned(std::min<uint64_t>(call.concrete(0), 100000));
         return true;
     }
     if (call.name == "bw_merge_paths") {

@@ -4,6 +4,7 @@
 // 1 some property failed or unknown, 2 an error (bad spec, unsupported IR, unreadable module).
 #include "proofs/verifier/verifier.h"
 
+#include <llvm/IR/Constants.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IRReader/IRReader.h>
 #include <llvm/Support/SourceMgr.h>
@@ -24,6 +25,7 @@ int main(int argc, char** argv)
 {
     std::string module_path, spec_dir, only;
     Options options;
+    bool unwind_given = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -35,7 +37,7 @@ int main(int argc, char** argv)
         };
         if (a == "--spec") spec_dir = next();
         else if (a == "--harness") only = next();
-        else if (a == "--unwind") options.unwind = unsigned(std::stoul(next()));
+        else if (a == "--unwind") options.unwind = unsigned(std::stoul(next())), unwind_given = true;
         else if (a == "--timeout-ms") options.timeout_ms = unsigned(std::stoul(next()));
         else if (a == "--trace") options.trace = true;
         else if (a == "-h" || a == "--help") {
@@ -57,7 +59,16 @@ int main(int argc, char** argv)
         std::cerr << os.str();
         return 2;
     }
-    z3::context ctx;
+    // A module may raise the bound for all its harnesses (BW_UNWIND, proofs/harness.h).
+    if (auto* g = module->getGlobalVariable("bw_unwind"); g && g->hasInitializer() && !unwind_given) {
+        if (auto* c = llvm::dyn_cast<llvm::ConstantInt>(g->getInitializer()))
+            options.unwind = unsigned(c->getZExtValue());
+    }
+    if (module->getGlobalVariable("bw_incremental_solver"))
+        options.incremental = true;
+    // Never destroyed: tearing down a context that held millions of terms can take minutes, and
+    // the process is about to exit anyway.
+    z3::context& ctx = *new z3::context;
     int status = 0;
     try {
         Spec spec(ctx, spec_dir);

@@ -25,6 +25,11 @@ std::string type_name(llvm::Type* t)
 
 std::string describe(const llvm::Value& v)
 {
+    // Printing an instruction numbers its whole function; it is asked for on every step, so
+    // remember each answer (values live as long as the module, one per run).
+    static std::map<const llvm::Value*, std::string> cache;
+    if (auto it = cache.find(&v); it != cache.end())
+        return it->second;
     std::string s;
     llvm::raw_string_ostream os(s);
     v.print(os);
@@ -37,7 +42,7 @@ std::string describe(const llvm::Value& v)
             at = loc->getFilename().str() + ":" + std::to_string(loc.getLine()) + " in " + at;
         s = at + ": " + s;
     }
-    return s;
+    return cache[&v] = s;
 }
 
 [[noreturn]] void refuse(const std::string& why, const llvm::Value& v)
@@ -134,6 +139,9 @@ unsigned Executor::global(State& s, const llvm::GlobalVariable* g)
         return it->second;
     uint64_t size = m_layout.getTypeAllocSize(g->getValueType());
     Object o = make_object(g->getName().str(), size);
+    o.align = g->getAlign().valueOrOne().value();
+    if (!g->hasInitializer() || !g->getInitializer()->isNullValue())
+        o.zero_base = false;
     if (!g->hasInitializer()) {
         if (g->getName() != "__stack_chk_guard")
             refuse("external global without a definition", *g);
@@ -143,7 +151,7 @@ unsigned Executor::global(State& s, const llvm::GlobalVariable* g)
         llvm::StringRef raw = cds->getRawDataValues();
         for (uint64_t i = 0; i < raw.size(); ++i)
             o.data = z3::store(o.data, m_ctx.bv_val(i, 64), m_ctx.bv_val(unsigned(uint8_t(raw[i])), 8));
-    } else if (!isa<llvm::ConstantAggregateZero>(g->getInitializer())) {
+    } else if (!g->getInitializer()->isNullValue()) { // all zero bytes: the object as made
         refuse("global initializer", *g);
     }
     s.objects.push_back(o);
@@ -481,13 +489,52 @@ void Executor::store_bytes(State& s, const Val& p, const Val& v, llvm::Type* t, 
     z3::expr value = bits < size * 8 ? z3::zext(v.e, unsigned(size * 8 - bits)) : v.e;
     if (v.obj && size != 8)
         refuse("narrow store of a pointer", at);
+    // An object that has never held a pointer keeps its all-zero provenance array: storing more
+    // zeros there changes nothing, and keeps the array short for later loads.
+    bool no_pointers = v.obj == 0 && z3::eq(o.prov, z3::const_array(m_ctx.bv_sort(64), m_ctx.bv_val(0, 16)));
+    if (offset.is_numeral()) {
+        uint64_t k = offset.get_numeral_uint64();
+        for (uint64_t i = 0; i < size; ++i) {
+            z3::expr where = m_ctx.bv_val(k + i, 64);
+            z3::expr byte = value.extract(unsigned(8 * i + 7), unsigned(8 * i)).simplify();
+            if (o.zero_base && !o.touched_anywhere && v.obj == 0 && byte.is_numeral() && byte.get_numeral_uint64() == 0
+                && !o.touched.count(k + i))
+                continue; // a zero over a byte that is still zero: keeps the arrays short
+            o.touch(where);
+            o.data = z3::store(o.data, where, byte);
+            if (!no_pointers)
+                o.prov = z3::store(o.prov, where, m_ctx.bv_val(v.obj, 16));
+        }
+        return;
+    }
     std::vector<z3::expr> bytes, prov;
     for (uint64_t i = 0; i < size; ++i) {
         bytes.push_back(value.extract(unsigned(8 * i + 7), unsigned(8 * i)).simplify());
         prov.push_back(m_ctx.bv_val(v.obj, 16));
     }
     o.data = write(o, o.data, offset, bytes);
-    o.prov = write(o, o.prov, offset, prov);
+    if (!no_pointers)
+        o.prov = write(o, o.prov, offset, prov);
+    touch(o, offset, size);
+}
+
+// Records the bytes a write of `size` at `offset` may change, for store_bytes()'s skipping of
+// zeros over zeros: each candidate offset's bytes (offsets()), or anywhere when they are unknown.
+void Executor::touch(Object& o, const z3::expr& offset, uint64_t size)
+{
+    if (offset.is_numeral()) {
+        for (uint64_t i = 0; i < size; ++i)
+            o.touched.insert(offset.get_numeral_uint64() + i);
+        return;
+    }
+    std::vector<uint64_t> ks = offsets(o, offset, size);
+    if (ks.empty()) {
+        o.touched_anywhere = true;
+        return;
+    }
+    for (uint64_t k : ks)
+        for (uint64_t i = 0; i < size; ++i)
+            o.touched.insert(k + i);
 }
 
 std::string Executor::read_cstring(State& s, const Val& p, const llvm::Instruction& at)

@@ -53,6 +53,7 @@ struct Options {
     unsigned unwind { 80 };         // visits of one block in one frame before the unwinding check
     unsigned timeout_ms { 60000 };  // per solver query
     bool trace { false };           // one line per scheduled block on stderr (--trace)
+    bool incremental { false };     // one solver with a scope per query (BW_INCREMENTAL_SOLVER)
 };
 
 HarnessResult verify_harness(llvm::Module& module, llvm::Function& harness, Spec& spec, z3::context& ctx,

@@ -97,10 +97,12 @@ lib::Result<void, QueueError> Virtqueue::post(lib::Span<const Segment> segments,
     if (n == 0 || n > max_chain)
         return lib::err(QueueError::BadChain);
     u64 writable = 0;
+    u64 total = 0;
     bool seen_writable = false;
     for (const Segment& s : segments) {
         if (s.length == 0)
             return lib::err(QueueError::BadChain);
+        total += s.length;
         if (s.direction == Segment::Direction::DeviceWrites) {
             seen_writable = true;
             writable += s.length;
@@ -108,7 +110,9 @@ lib::Result<void, QueueError> Virtqueue::post(lib::Span<const Segment> segments,
             return lib::err(QueueError::BadChain);
         }
     }
-    if (writable > 0xffffffffu)
+    // The used element's len is 32 bits; and "Drivers MUST NOT add a descriptor chain longer than
+    // 2^32 bytes in total" (virtio 1.2 §2.7.5.2).
+    if (writable > 0xffffffffu || total > (u64(1) << 32))
         return lib::err(QueueError::BadChain);
     if (n > m_free_count)
         return lib::err(QueueError::Full);

@@ -34,7 +34,7 @@ struct Segment {
 enum class QueueError : u8 {
     Broken,   // the device violated the protocol earlier; the queue is dead
     Full,     // not enough free descriptors for the chain
-    BadChain, // empty, longer than max_chain, a zero-length segment, or readable after writable
+    BadChain, // empty, longer than max_chain, a zero-length segment, readable after writable, or over 2^32 bytes
 };
 lib::StringView queue_error_name(QueueError);
 

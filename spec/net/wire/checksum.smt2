@@ -38,8 +38,3 @@
      (bvadd ((_ zero_extend 48) ((_ extract 31 16) src)) ((_ zero_extend 48) ((_ extract 15 0) src))
             ((_ zero_extend 48) ((_ extract 31 16) dst)) ((_ zero_extend 48) ((_ extract 15 0) dst))
             ((_ zero_extend 56) protocol) ((_ zero_extend 48) length))))
-
-; RFC 1071 §1 (2): the checksum field a sender writes over data whose word sum (field zero) is `sum`:
-; the one's complement of their one's complement sum.
-(define-fun checksum_field_for ((sum (_ BitVec 64))) (_ BitVec 16)
-  (bvnot (ones_sum64 sum)))
