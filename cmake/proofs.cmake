@@ -60,7 +60,24 @@ foreach(src ${BULWARK_VERIFIED_SOURCES})
            --build-dir ${CMAKE_BINARY_DIR} --unit ${unit})
   set_tests_properties(proof.${unit} PROPERTIES LABELS proof TIMEOUT 600)
 endforeach()
-add_custom_target(proofs ALL DEPENDS bulwark-verify ${proof_modules})
+# The verifier's own tests (tools/verifier_selftest.py): harnesses with known verdicts and bad
+# inputs it must refuse, compiled like every harness.
+set(selftest_modules "")
+foreach(case cases unsupported unknown_spec)
+  set(src ${PROJECT_SOURCE_DIR}/proofs/selftest/${case}.cpp)
+  set(bc ${CMAKE_BINARY_DIR}/proofs/selftest/${case}.bc)
+  add_custom_command(OUTPUT ${bc}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/proofs/selftest
+    COMMAND ${CMAKE_CXX_COMPILER} ${BULWARK_KERNEL_CONFIG_FLAGS} ${BULWARK_KERNEL_CXX_FLAGS} -std=c++20
+            -I${PROJECT_SOURCE_DIR} -emit-llvm -MD -MF ${bc}.d -c ${src} -o ${bc}
+    DEPENDS ${src} DEPFILE ${bc}.d VERBATIM)
+  list(APPEND selftest_modules ${bc})
+endforeach()
+add_test(NAME proof.verifier-selftest COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/verifier_selftest.py
+         --build-dir ${CMAKE_BINARY_DIR})
+set_tests_properties(proof.verifier-selftest PROPERTIES LABELS proof TIMEOUT 600)
+
+add_custom_target(proofs ALL DEPENDS bulwark-verify ${proof_modules} ${selftest_modules})
 
 # What tools/prove.py needs to compile mutants exactly as the verified units are compiled.
 set(proof_flags ${BULWARK_KERNEL_CONFIG_FLAGS} ${BULWARK_KERNEL_CXX_FLAGS} -std=c++20 -I${PROJECT_SOURCE_DIR})

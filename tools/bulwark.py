@@ -82,6 +82,13 @@ def cmd_test(args):
 
 def cmd_prove(args):
     build(args.jobs)
+    if not args.unit:
+        # First the verifier itself: known verdicts and refused bad input (proofs/README.md).
+        selftest = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "verifier_selftest.py"),
+                                   "--build-dir", BUILD_DIR])
+        if selftest.returncode != 0:
+            return selftest.returncode
+        print()
     command = [sys.executable, os.path.join(ROOT, "tools", "prove.py"), "--build-dir", BUILD_DIR]
     for unit in args.unit or []:
         command += ["--unit", unit]
@@ -149,8 +156,9 @@ def main():
     p.add_argument("-j", "--jobs", type=int, help="parallel jobs for build and ctest (default 2)")
     p.set_defaults(func=cmd_test)
 
-    p = sub.add_parser("prove", help="build, then run the verifier on every harness (proofs/) and its planted "
-                                     "mutants; one row per property (PROVED/FAILED/UNKNOWN), then proofs/UNVERIFIED.md")
+    p = sub.add_parser("prove", help="build, run the verifier's self-test (without --unit), then the verifier on every "
+                                     "harness (proofs/) and its planted mutants; one row per property "
+                                     "(PROVED/FAILED/UNKNOWN), then proofs/UNVERIFIED.md")
     p.add_argument("--unit", action="append", help="one verified unit, e.g. net/wire/tcp (repeatable; default all)")
     p.add_argument("--no-mutants", action="store_true", help="skip the planted mutants (anti-vacuity checks)")
     p.add_argument("-j", "--jobs", type=int, help="parallel build jobs (default: ninja's choice)")

@@ -118,7 +118,7 @@ void Executor::run(llvm::Function& harness)
     PropertyResult& sat = m_out.properties["assumptions-satisfiable"];
     if (m_out.paths_completed == 0) {
         sat.status = Status::Failed;
-        sat.where = "no path reaches the end of the harness: its assumptions are unsatisfiable";
+        sat.where = "no path reaches the end of the harness: its assumptions are unsatisfiable, or every path stopped at a failure";
     }
 }
 
