@@ -22,8 +22,10 @@ constexpr bool is_canonical(u64 virt) { return virt < user_half_end || virt >= k
 // Bytes from `virt` to the end of the `level`-sized block holding it.
 constexpr u64 to_block_end(u64 virt, int level) { return level_size(level) - (virt & (level_size(level) - 1)); }
 
-// Every check on a virtual range, in one place: on success [virt, virt + size) is non-empty,
-// page-aligned, and inside one canonical half (so virt + size - 1 does not wrap).
+} // namespace
+
+namespace page_table::detail {
+
 lib::Result<void, MapError> check_virtual_range(u64 virt, u64 size)
 {
     if (size == 0)
@@ -38,7 +40,19 @@ lib::Result<void, MapError> check_virtual_range(u64 virt, u64 size)
     return {};
 }
 
-u64 leaf_bits(Access access, Privilege privilege, Caching caching, bool upper)
+lib::Result<void, MapError> check_map_request(u64 virt, u64 phys, u64 size, Privilege privilege)
+{
+    TRY(check_virtual_range(virt, size));
+    if (!lib::is_aligned(phys, page_size))
+        return MapError::Misaligned;
+    if (phys >= physical_address_limit || size > physical_address_limit - phys)
+        return MapError::BadSize;
+    if (privilege == Privilege::User && is_upper(virt))
+        return MapError::KernelUserMix;
+    return {};
+}
+
+u64 leaf_entry(u64 target, Access access, Privilege privilege, Caching caching, bool upper, bool large)
 {
     u64 bits = pte::present;
     if (access == Access::ReadWrite)
@@ -52,14 +66,22 @@ u64 leaf_bits(Access access, Privilege privilege, Caching caching, bool upper)
     // Global keeps kernel translations across CR3 switches; never for user pages.
     if (privilege == Privilege::Kernel && upper)
         bits |= pte::global;
-    return bits;
+    if (large)
+        bits |= pte::large;
+    return target | bits;
 }
 
-u64 access_bits_for(Access access)
+u64 protected_entry(u64 entry, Access access)
 {
-    return (access == Access::ReadWrite ? pte::writable : 0) | (access != Access::ReadExecute ? pte::no_execute : 0);
+    u64 bits = (access == Access::ReadWrite ? pte::writable : 0) | (access != Access::ReadExecute ? pte::no_execute : 0);
+    return (entry & ~access_bits) | bits;
 }
 
+} // namespace page_table::detail
+
+namespace {
+
+using page_table::detail::check_virtual_range;
 } // namespace
 
 PageTable::PageTable(PageTable&& other)
@@ -154,20 +176,13 @@ bool PageTable::range_is(u64 virt, u64 size, bool mapped) const
 lib::Result<void, MapError> PageTable::map(u64 virt, u64 phys, u64 size, Access access, Privilege privilege,
     Caching caching, LargePages large)
 {
-    TRY(check_virtual_range(virt, size));
-    if (!lib::is_aligned(phys, page_size))
-        return MapError::Misaligned;
-    if (phys >= physical_address_limit || size > physical_address_limit - phys)
-        return MapError::BadSize;
+    TRY(page_table::detail::check_map_request(virt, phys, size, privilege));
     bool upper = is_upper(virt);
-    if (privilege == Privilege::User && upper)
-        return MapError::KernelUserMix;
     // Checked up front so AlreadyMapped never leaves a half-made mapping.
     if (!range_is(virt, size, false))
         return MapError::AlreadyMapped;
 
     bool user = privilege == Privilege::User;
-    u64 bits = leaf_bits(access, privilege, caching, upper);
     u64 done = 0;
     while (done < size) {
         u64 addr = virt + done;
@@ -185,7 +200,7 @@ lib::Result<void, MapError> PageTable::map(u64 virt, u64 phys, u64 size, Access 
         }
         u64* e = entry.value();
         VERIFY((*e & pte::present) == 0);
-        *e = target | bits | (level == 2 ? pte::large : 0);
+        *e = page_table::detail::leaf_entry(target, access, privilege, caching, upper, level == 2);
         done += level_size(level);
     }
     return {};
@@ -299,7 +314,6 @@ lib::Result<void, MapError> PageTable::protect(u64 virt, u64 size, Access access
     if (!range_is(virt, size, true))
         return MapError::NotMapped;
     TRY(split_ends(virt, size));
-    u64 bits = access_bits_for(access);
     u64 done = 0;
     while (done < size) {
         u64 addr = virt + done;
@@ -307,7 +321,7 @@ lib::Result<void, MapError> PageTable::protect(u64 virt, u64 size, Access access
         u64 leaf_size = level_size(slot.level);
         VERIFY((*slot.entry & pte::present) != 0);
         VERIFY(lib::is_aligned(addr, leaf_size) && size - done >= leaf_size);
-        *slot.entry = (*slot.entry & ~access_bits) | bits;
+        *slot.entry = page_table::detail::protected_entry(*slot.entry, access);
         done += leaf_size;
     }
     record_flush(virt, size);

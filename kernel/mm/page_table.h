@@ -75,6 +75,24 @@ constexpr u64 large_address_mask = 0x000fffffffe00000;
 constexpr u64 high_ignored = 0x7ff0000000000000;
 } // namespace pte
 
+// The parts of map() and protect() that decide what a request may do and what a leaf entry
+// holds, with no table walk: proved against spec/kernel/mm/page_table.smt2
+// (proofs/kernel/mm/page_table.cpp). PageTable calls them; nothing else should.
+namespace page_table::detail {
+// On success [virt, virt + size) is non-empty, page-aligned and inside one canonical half (so
+// virt + size - 1 does not wrap). Fails with: BadSize, Misaligned, NonCanonical.
+lib::Result<void, MapError> check_virtual_range(u64 virt, u64 size);
+// map()'s checks before it touches the tables: the virtual range as above, phys page-aligned
+// with [phys, phys + size) below physical_address_limit, and User only in the lower half.
+// Fails with: BadSize, Misaligned, NonCanonical, KernelUserMix.
+lib::Result<void, MapError> check_map_request(u64 virt, u64 phys, u64 size, Privilege);
+// The leaf map() writes for the page at `target` (`upper`: the page is in the upper half;
+// `large`: a 2 MiB PD entry). Never both writable and executable.
+u64 leaf_entry(u64 target, Access, Privilege, Caching, bool upper, bool large);
+// `entry` with its access changed by protect(); every other bit kept.
+u64 protected_entry(u64 entry, Access);
+} // namespace page_table::detail
+
 // One address space's tables. Security properties, checked by check_invariants(): no leaf is
 // both writable and executable; nothing in the upper half is user-accessible; kernel leaves in
 // the upper half are global and nothing else is.
