@@ -79,11 +79,6 @@ u64 protected_entry(u64 entry, Access access)
 
 } // namespace page_table::detail
 
-namespace {
-
-using page_table::detail::check_virtual_range;
-} // namespace
-
 PageTable::PageTable(PageTable&& other)
     : m_phys(other.m_phys)
     , m_root(other.m_root)
@@ -299,7 +294,7 @@ lib::Result<void, MapError> PageTable::split_ends(u64 virt, u64 size)
 
 lib::Result<void, MapError> PageTable::unmap(u64 virt, u64 size)
 {
-    TRY(check_virtual_range(virt, size));
+    TRY(page_table::detail::check_virtual_range(virt, size));
     if (!range_is(virt, size, true))
         return MapError::NotMapped;
     TRY(split_ends(virt, size));
@@ -310,7 +305,7 @@ lib::Result<void, MapError> PageTable::unmap(u64 virt, u64 size)
 
 lib::Result<void, MapError> PageTable::protect(u64 virt, u64 size, Access access)
 {
-    TRY(check_virtual_range(virt, size));
+    TRY(page_table::detail::check_virtual_range(virt, size));
     if (!range_is(virt, size, true))
         return MapError::NotMapped;
     TRY(split_ends(virt, size));
