@@ -6,10 +6,14 @@
 // covers one section at its real maximum where the solver allows it and fixes the other two
 // sections' header fields to "absent" (nothing to parse), which the other harnesses then vary.
 #include "proofs/harness.h"
+#include "proofs/little_endian.h"
 
 #include "kernel/boot/start_info.h"
 
 using namespace kernel::boot;
+using proofs::le16;
+using proofs::le32;
+using proofs::le64;
 
 // The memory-map loop runs up to 128 times and the long command line's scan 4096 times.
 BW_UNWIND(4200);
@@ -29,9 +33,6 @@ BW_SPEC(bool, si_module_ok, u64 phys, u64 size, u64 raw_paddr, u64 raw_size);
 
 namespace {
 
-// Little-endian loads written independently of lib/byte_order.h.
-u32 le32(const u8* p) { return u32(p[0]) | (u32(p[1]) << 8) | (u32(p[2]) << 16) | (u32(p[3]) << 24); }
-u64 le64(const u8* p) { return u64(le32(p)) | (u64(le32(p + 4)) << 32); }
 void put_le32(u8* p, u32 v)
 {
     for (usize i = 0; i < 4; ++i)

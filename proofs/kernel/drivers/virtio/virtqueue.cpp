@@ -12,10 +12,14 @@
 // descriptors as read from the rings, cookies, writable bytes) and of which came back; the spec
 // is checked against that record, never against the queue's private state.
 #include "proofs/harness.h"
+#include "proofs/little_endian.h"
 
 #include "kernel/drivers/virtio/virtqueue.h"
 
 using namespace kernel::drivers::virtio;
+using proofs::le16;
+using proofs::le32;
+using proofs::le64;
 
 BW_SPEC(bool, virtq_chain_valid, u64 n, u32 l0, u8 d0, u32 l1, u8 d1, u32 l2, u8 d2, u32 l3, u8 d3);
 BW_SPEC(u8, virtq_post_result, bool broken, bool valid, u64 n, u16 free);
@@ -57,17 +61,6 @@ Virtqueue g_queue;
 alignas(16) u8 g_desc[descriptor_table_bytes(net_size)];
 alignas(16) u8 g_avail[avail_ring_bytes(net_size)];
 alignas(16) u8 g_used[used_ring_bytes(net_size)];
-
-// Ring fields are little endian (virtio 1.x), as x86 is: one load each.
-template<typename T> T le(const u8* p)
-{
-    T v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-}
-u16 le16(const u8* p) { return le<u16>(p); }
-u32 le32(const u8* p) { return le<u32>(p); }
-u64 le64(const u8* p) { return le<u64>(p); }
 
 // The harness's record of what it posted: one entry per successful post().
 struct Posted {
