@@ -24,15 +24,6 @@ bool ChallengeAckLimiter::allow(Instant now, u32 per_second)
     return true;
 }
 
-bool segment_acceptable(SeqNumber seq, u32 length, SeqNumber rcv_nxt, u32 rcv_wnd)
-{
-    if (length == 0)
-        return rcv_wnd == 0 ? seq == rcv_nxt : seq_in_window(seq, rcv_nxt, rcv_wnd);
-    if (rcv_wnd == 0)
-        return false;
-    return seq_in_window(seq, rcv_nxt, rcv_wnd) || seq_in_window(seq + (length - 1), rcv_nxt, rcv_wnd);
-}
-
 void Connection::attach_buffers(u8* send_storage, u32 send_size, u8* receive_storage, u32 receive_size)
 {
     m_send.attach(send_storage, send_size);

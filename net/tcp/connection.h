@@ -3,6 +3,7 @@
 #pragma once
 
 #include "lib/result.h"
+#include "net/tcp/acceptance.h"
 #include "net/tcp/config.h"
 #include "net/tcp/congestion.h"
 #include "net/tcp/isn.h"
@@ -35,10 +36,6 @@ struct Context {
     // open is then dropped, as Linux does, and the peer's retransmission tries again.
     bool accept_room { true };
 };
-
-// RFC 9293 §3.10.7.4, the acceptability table: may a segment of `length` (data + SYN + FIN)
-// starting at `seq` be processed, given RCV.NXT and RCV.WND?
-bool segment_acceptable(wire::SeqNumber seq, u32 length, wire::SeqNumber rcv_nxt, u32 rcv_wnd);
 
 class Connection {
 public:
@@ -100,7 +97,8 @@ private:
 
     // Steps shared by the synchronized states, in RFC 9293 §3.10.7.4 order.
     Verdict check_synchronized(const wire::TcpRepr&, lib::ReadonlyBytes, Context&);
-    Verdict check_rst(const wire::TcpRepr&, Context&);
+    // A RST the admission test accepted (exactly at RCV.NXT): the connection ends.
+    void reset_by_peer(Context&);
     Verdict process_ack(const wire::TcpRepr&, lib::ReadonlyBytes, Context&);
     void process_new_ack(const wire::TcpRepr&, Context&);
     void update_send_window(const wire::TcpRepr&);

@@ -116,14 +116,19 @@ bool Connection::time_wait_accepts_syn(const TcpRepr& syn) const
 
 Connection::Verdict Connection::check_synchronized(const TcpRepr& seg, lib::ReadonlyBytes payload, Context& ctx)
 {
+    bool rst = seg.flags.has(TcpFlags::rst);
+    // The first checks' verdict (acceptance.h); computing it changes nothing, so PAWS can still
+    // come between the SYN check and the sequence check, where RFC 7323 §5.3 puts it.
+    u32 length = u32(payload.size()) + (seg.flags.has(TcpFlags::fin) ? 1 : 0);
+    Arrival arrival { seg.flags.has(TcpFlags::syn), rst, seg.flags.has(TcpFlags::ack), seg.seq, length };
+    Admission admission = admit_synchronized(arrival, m_rcv_nxt, m_receive.free());
     // RFC 5961 §4.2: a SYN in a synchronized state, whatever its sequence number, only earns a
     // (rate-limited) challenge ACK; a genuine restarted peer then answers it with a RST.
-    if (seg.flags.has(TcpFlags::syn)) {
+    if (admission == Admission::ChallengeSyn) {
         count(ctx, DropReason::SynIgnored);
         send_challenge_ack(ctx);
         return Verdict::Drop;
     }
-    bool rst = seg.flags.has(TcpFlags::rst);
     // RFC 7323 §5.3 PAWS (without the 24-day idle exception): an older TSval is a stale
     // duplicate. A segment without timestamps on a connection that uses them is dropped (§3.2).
     if (m_ts_enabled && !rst) {
@@ -134,38 +139,38 @@ Connection::Verdict Connection::check_synchronized(const TcpRepr& seg, lib::Read
             return Verdict::Drop;
         }
     }
-    // First: the sequence number (the acceptability table). With a zero window, a segment at
-    // exactly RCV.NXT is still processed for its ACK and RST; its text is trimmed later.
-    u32 length = u32(payload.size()) + (seg.flags.has(TcpFlags::fin) ? 1 : 0);
-    u32 window = m_receive.free();
-    bool zero_window_exact = window == 0 && seg.seq == m_rcv_nxt;
-    if (!segment_acceptable(seg.seq, length, m_rcv_nxt, window) && !zero_window_exact) {
+    switch (admission) {
+    case Admission::ChallengeSyn: // handled above
+    case Admission::Unacceptable:
+        // First: the sequence number (the acceptability table).
         count(ctx, DropReason::NotAcceptable);
         if (!rst)
             send_ack(ctx);
         return Verdict::Drop;
+    case Admission::ChallengeRst:
+        // RFC 5961 §3.2: a RST merely in the window might be blind injection, so it gets a
+        // challenge ACK that a real peer answers with a RST exactly at RCV.NXT.
+        count(ctx, DropReason::RstIgnored);
+        send_challenge_ack(ctx);
+        return Verdict::Drop;
+    case Admission::Reset:
+        reset_by_peer(ctx);
+        return Verdict::Drop;
+    case Admission::NoAck:
+    case Admission::Proceed:
+        break;
     }
-    // Second: the RST bit.
-    if (rst)
-        return check_rst(seg, ctx);
     update_ts_recent(seg);
     // Fifth: "if the ACK bit is off, drop the segment and return".
-    if (!seg.flags.has(TcpFlags::ack)) {
+    if (admission == Admission::NoAck) {
         count(ctx, DropReason::NoAckFlag);
         return Verdict::Drop;
     }
     return Verdict::Continue;
 }
 
-Connection::Verdict Connection::check_rst(const TcpRepr& seg, Context& ctx)
+void Connection::reset_by_peer(Context& ctx)
 {
-    // RFC 5961 §3.2: only a RST exactly at RCV.NXT resets; one merely in the window might be
-    // blind injection, so it gets a challenge ACK that a real peer answers with an exact RST.
-    if (seg.seq != m_rcv_nxt) {
-        count(ctx, DropReason::RstIgnored);
-        send_challenge_ack(ctx);
-        return Verdict::Drop;
-    }
     ++ctx.counters.resets_received;
     switch (m_state) {
     case State::SynReceived:
@@ -186,14 +191,13 @@ Connection::Verdict Connection::check_rst(const TcpRepr& seg, Context& ctx)
         enter(State::Closed, ctx);
         break;
     }
-    return Verdict::Drop;
 }
 
 Connection::Verdict Connection::process_ack(const TcpRepr& seg, lib::ReadonlyBytes payload, Context& ctx)
 {
     SeqNumber ack = seg.ack;
     // RFC 5961 §5.2: acceptable iff SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT (our SND.MAX).
-    if (seq_gt(ack, m_snd_max) || seq_lt(ack, m_snd_una - m_max_snd_wnd)) {
+    if (!ack_acceptable(ack, m_snd_una, m_snd_max, m_max_snd_wnd)) {
         count(ctx, DropReason::BadAck);
         send_challenge_ack(ctx);
         return Verdict::Drop;
@@ -338,7 +342,7 @@ void Connection::on_segment_syn_sent(const TcpRepr& seg, lib::ReadonlyBytes payl
 {
     bool has_ack = seg.flags.has(TcpFlags::ack);
     // First: an ACK that does not acknowledge our SYN is answered with a RST (unless a RST).
-    if (has_ack && (seq_le(seg.ack, m_iss) || seq_gt(seg.ack, m_snd_max))) {
+    if (has_ack && !syn_sent_ack_acceptable(seg.ack, m_iss, m_snd_max)) {
         count(ctx, DropReason::BadAck);
         if (!seg.flags.has(TcpFlags::rst))
             send_reset_to(seg, ctx);
@@ -394,7 +398,7 @@ void Connection::on_segment_syn_received(const TcpRepr& seg, lib::ReadonlyBytes 
         return;
     // Fifth, SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT completes the handshake; any other ACK
     // gets <SEQ=SEG.ACK><CTL=RST>.
-    if (!seq_lt(m_snd_una, seg.ack) || seq_gt(seg.ack, m_snd_max)) {
+    if (!syn_received_ack_acceptable(seg.ack, m_snd_una, m_snd_max)) {
         count(ctx, DropReason::BadAck);
         send_reset_to(seg, ctx);
         return;
