@@ -7,6 +7,7 @@ BW_SPEC(u64, checksum_word, u8 hi, u8 lo);
 BW_SPEC(bool, checksum_accumulate_ok, u64 exact, u32 r);
 BW_SPEC(bool, checksum_fold_ok, u32 acc, u16 r);
 BW_SPEC(bool, checksum_pseudo_header_ok, u32 src, u32 dst, u8 protocol, u16 length, u32 r);
+BW_SPEC(bool, checksum_update_ok, u16 s, u16 m, u16 m_new, u16 hc, u16 r);
 
 namespace {
 // Bounded buffer: any length up to 32 bytes (the unrolled loop body and the odd tail are all
@@ -53,4 +54,12 @@ extern "C" void harness_checksum_pseudo_header()
     u16 length = bw_nondet_u16();
     u32 r = net::wire::checksum::pseudo_header({ src }, { dst }, protocol, length);
     bw_assert(spec_checksum_pseudo_header_ok(src, dst, protocol, length, r), "checksum_pseudo_header_ok");
+}
+
+// update(): RFC 1624 eqn. 3 for every checksum, old word, new word and sum of the other words.
+extern "C" void harness_checksum_update()
+{
+    u16 s = bw_nondet_u16(), m = bw_nondet_u16(), m_new = bw_nondet_u16(), hc = bw_nondet_u16();
+    u16 r = net::wire::checksum::update(hc, m, m_new);
+    bw_assert(spec_checksum_update_ok(s, m, m_new, hc, r), "checksum_update_ok");
 }

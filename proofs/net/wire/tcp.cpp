@@ -13,6 +13,8 @@ using namespace net::wire;
 
 BW_SPEC(bool, seq_lt, u32 a, u32 b);
 BW_SPEC(bool, seq_le, u32 a, u32 b);
+BW_SPEC(bool, seq_gt, u32 a, u32 b);
+BW_SPEC(bool, seq_ge, u32 a, u32 b);
 BW_SPEC(bool, seq_comparable, u32 a, u32 b);
 BW_SPEC(bool, seq_in_window, u32 seq, u32 start, u32 len);
 BW_SPEC(bool, seq_window_len_ok, u32 len);
@@ -33,13 +35,15 @@ u8 g_option_data[tcp::options_len_max - 2];
 u8 g_segment[0x10008];
 } // namespace
 
-// seq_lt / seq_le: modulo-2^32 comparison (RFC 9293 §3.4, RFC 1982 §3.2) for every comparable pair.
+// seq_lt / seq_le / seq_gt / seq_ge: modulo-2^32 comparison (RFC 9293 §3.4, RFC 1982 §3.2) for every comparable pair.
 extern "C" void harness_seq_compare()
 {
     SeqNumber a { bw_nondet_u32() }, b { bw_nondet_u32() };
     bw_assume(spec_seq_comparable(a.value, b.value));
     bw_assert(seq_lt(a, b) == spec_seq_lt(a.value, b.value), "seq_lt");
     bw_assert(seq_le(a, b) == spec_seq_le(a.value, b.value), "seq_le");
+    bw_assert(seq_gt(a, b) == spec_seq_gt(a.value, b.value), "seq_gt");
+    bw_assert(seq_ge(a, b) == spec_seq_ge(a.value, b.value), "seq_ge");
 }
 
 // seq_in_window: the subtraction trick equals the RFC 9293 §3.10.7.4 test for windows <= 2^30.

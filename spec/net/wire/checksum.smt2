@@ -38,3 +38,14 @@
      (bvadd ((_ zero_extend 48) ((_ extract 31 16) src)) ((_ zero_extend 48) ((_ extract 15 0) src))
             ((_ zero_extend 48) ((_ extract 31 16) dst)) ((_ zero_extend 48) ((_ extract 15 0) dst))
             ((_ zero_extend 56) protocol) ((_ zero_extend 48) length))))
+
+; RFC 1624 §3, eqn. 3: after one 16-bit word of the data changes from m to m', the new checksum
+; is HC' = ~(~HC + ~m + m'). As a property: let s be the one's complement sum of every other word
+; (any value); if HC is the checksum of the data with m (HC = ~(s + m)), then HC' is that of the
+; data with m' (~(s + m')). One exception, which the proof without it shows (s = 0, m' = 0): when
+; the new data sums to +0 (every word zero, which no IPv4 header is: its version nibble is 4),
+; eqn. 3 gives 0x0000 where recomputation gives 0xffff, the other zero of one's complement.
+(define-fun checksum_update_ok ((s (_ BitVec 16)) (m (_ BitVec 16)) (m_new (_ BitVec 16)) (hc (_ BitVec 16))
+                                (r (_ BitVec 16))) Bool
+  (=> (and (= hc (bvnot (ones_add16 s m))) (not (= (ones_add16 s m_new) #x0000)))
+      (= r (bvnot (ones_add16 s m_new)))))

@@ -9,6 +9,11 @@
       (and (bvugt a b) (bvugt (bvsub a b) #x80000000))))
 (define-fun seq_le ((a (_ BitVec 32)) (b (_ BitVec 32))) Bool
   (or (= a b) (seq_lt a b)))
+; s1 > s2 when s2 < s1 (RFC 1982 §3.2 defines both from the same two cases).
+(define-fun seq_gt ((a (_ BitVec 32)) (b (_ BitVec 32))) Bool
+  (seq_lt b a))
+(define-fun seq_ge ((a (_ BitVec 32)) (b (_ BitVec 32))) Bool
+  (or (= a b) (seq_gt a b)))
 ; RFC 1982 §3.2 leaves the comparison of two numbers exactly 2^31 apart undefined.
 (define-fun seq_comparable ((a (_ BitVec 32)) (b (_ BitVec 32))) Bool
   (not (= (bvsub a b) #x80000000)))
