@@ -174,7 +174,11 @@ lib::Result<u64, FrameError> FrameAllocator::allocate(u64 count, u64 align_frame
     u64 start = 0;
     if (!find_run(m_hint, m_frame_count, count, align_frames, start) && !find_run(0, m_hint, count, align_frames, start))
         return FrameError::OutOfMemory;
+    return commit(start, count);
+}
 
+u64 FrameAllocator::commit(u64 start, u64 count)
+{
     u64 end = start + count;
     for (u64 w = start / bits_per_word; w <= (end - 1) / bits_per_word; ++w)
         m_used[usize(w)] |= range_mask(w, start, end);

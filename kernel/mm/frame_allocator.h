@@ -81,6 +81,10 @@ private:
     // `to` when there is none. Word at a time.
     u64 find_in_used(u64 from, u64 to, bool wanted_used) const;
     bool find_run(u64 from, u64 to, u64 count, u64 align, u64& out) const;
+    // Marks the free run [start, start + count) as one allocation (head at `start`), moves the
+    // hint past it and returns its physical address. allocate() is the gate (count), the two
+    // searches and this, each proved on its own (proofs/kernel/mm/frame_allocator.cpp).
+    u64 commit(u64 start, u64 count);
     // Clamps [phys, phys+size) to covered frame indices, rounding inward or outward.
     bool frame_range(u64 phys, u64 size, bool round_outward, u64& first, u64& end) const;
 
