@@ -58,7 +58,7 @@ foreach(src ${BULWARK_VERIFIED_SOURCES})
   list(APPEND proof_modules ${linked})
   add_test(NAME proof.${unit} COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/prove.py
            --build-dir ${CMAKE_BINARY_DIR} --unit ${unit})
-  set_tests_properties(proof.${unit} PROPERTIES LABELS proof TIMEOUT 600)
+  set_tests_properties(proof.${unit} PROPERTIES LABELS proof TIMEOUT 1200)
 endforeach()
 # The verifier's own tests (tools/verifier_selftest.py): harnesses with known verdicts and bad
 # inputs it must refuse, compiled like every harness.

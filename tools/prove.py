@@ -23,6 +23,8 @@ def run_verifier(build, module, timeout_ms, stop_at_failed=False, harness=None):
     command = [verifier, module, "--spec", os.path.join(ROOT, "spec"), "--timeout-ms", str(timeout_ms)]
     if harness:
         command += ["--harness", harness]
+    if stop_at_failed:
+        command += ["--stop-at-failure"]  # the verifier itself ends the harness at its first FAILED row
     p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rows = []
     for line in p.stdout:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The verifier's own tests (proofs/README.md, "Testing the verifier"): runs bulwark-verify on the
 small harnesses of proofs/selftest/ and checks each verdict against the `// expect:` lines there,
-then checks that a spec with a syntax error, an unknown spec define-fun and unsupported IR are
+that --stop-at-failure ends a run at its first FAILED row, then checks that a spec with a syntax error, an unknown spec define-fun and unsupported IR are
 refused with an error that names the file, the define-fun or the instruction. Exits non-zero on
 any difference."""
 
@@ -31,8 +31,8 @@ def expectations(source):
     return expected
 
 
-def run(verifier, module, spec, harness=None):
-    command = [verifier, module, "--spec", spec, "--timeout-ms", "30000"]
+def run(verifier, module, spec, harness=None, extra=()):
+    command = [verifier, module, "--spec", spec, "--timeout-ms", "30000", *extra]
     if harness:
         command += ["--harness", harness]
     p = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -68,6 +68,17 @@ def main():
                 problems.append(f"{harness}/{prop}: expected {want}, got {got} {detail}")
             elif got == "FAILED" and "counterexample" not in detail and prop != "assumptions-satisfiable":
                 problems.append(f"{harness}/{prop}: FAILED without a counterexample: {detail}")
+
+    # --stop-at-failure (how tools/prove.py runs mutants): the run over every harness ends at the
+    # first FAILED property, exit 1, and that FAILED row (with its counterexample) is the only row.
+    code, rows, err = run(verifier, os.path.join(modules, "cases.bc"), good_spec, extra=["--stop-at-failure"])
+    first = rows[0] if len(rows) == 1 else None
+    ok = (code == 1 and first is not None and first[3] == "FAILED" and "counterexample" in first[5]
+          and expected.get("harness_" + first[1], {}).get(first[2]) == "FAILED")
+    print(f"{'--stop-at-failure: one FAILED row, then the run ends':63} {'FAILED':8} "
+          f"{(first[3] if first else str(len(rows)) + ' rows'):8}" + ("" if ok else "   <-- differs"))
+    if not ok:
+        problems.append(f"--stop-at-failure: expected exit 1 and one expected FAILED row, got exit {code}: {rows} {err}")
 
     # Bad input: each must be an error (exit 2) naming what is wrong, with no PROVED row.
     refusals = [

@@ -344,6 +344,10 @@ void Executor::check(State& s, const z3::expr& cond, const std::string& name, co
             r.status = Status::Failed;
             r.counterexample = counterexample(s, model);
             r.where = where;
+            if (m_options.stop_at_failure) {
+                r.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                throw StopAtFailure {};
+            }
         } else if (res == z3::unknown && r.status == Status::Proved) {
             r.status = Status::Unknown;
             r.where = where;
@@ -365,7 +369,11 @@ HarnessResult verify_harness(llvm::Module& module, llvm::Function& harness, Spec
 {
     HarnessResult out;
     out.harness = harness.getName().str();
-    Executor(module, spec, ctx, options, out).run(harness);
+    try {
+        Executor(module, spec, ctx, options, out).run(harness);
+    } catch (StopAtFailure&) {
+        out.stopped = true; // a counterexample is all a mutant run needs; the other paths are not run
+    }
     return out;
 }
 

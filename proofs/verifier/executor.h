@@ -93,6 +93,9 @@ struct PathEnd { };
 // along every path through reducible control flow.
 using Position = std::vector<uint64_t>;
 
+// Thrown by check() at the first FAILED property when Options::stop_at_failure is set.
+struct StopAtFailure {};
+
 class Executor {
 public:
     Executor(llvm::Module& m, Spec& spec, z3::context& ctx, const Options& options, HarnessResult& out)

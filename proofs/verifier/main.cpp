@@ -1,7 +1,9 @@
-// bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace]
+// bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace] [--stop-at-failure]
 // Runs every `harness_*` function of MODULE.bc (or one) and prints one tab-separated row per
 // property: ROW harness property PROVED|FAILED|UNKNOWN seconds detail. Exit status: 0 all proved,
 // 1 some property failed or unknown, 2 an error (bad spec, unsupported IR, unreadable module).
+// --stop-at-failure (for mutants) ends the run at the first FAILED property and prints only that
+// row: the harness's other properties were not checked on every path.
 #include "proofs/verifier/verifier.h"
 
 #include <llvm/IR/Constants.h>
@@ -40,13 +42,14 @@ int main(int argc, char** argv)
         else if (a == "--unwind") options.unwind = unsigned(std::stoul(next())), unwind_given = true;
         else if (a == "--timeout-ms") options.timeout_ms = unsigned(std::stoul(next()));
         else if (a == "--trace") options.trace = true;
+        else if (a == "--stop-at-failure") options.stop_at_failure = true;
         else if (a == "-h" || a == "--help") {
-            std::cout << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace]\n";
+            std::cout << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace] [--stop-at-failure]\n";
             return 0;
         } else module_path = a;
     }
     if (module_path.empty() || spec_dir.empty()) {
-        std::cerr << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace]\n";
+        std::cerr << "usage: bulwark-verify MODULE.bc --spec DIR [--harness NAME] [--unwind N] [--timeout-ms N] [--trace] [--stop-at-failure]\n";
         return 2;
     }
     llvm::LLVMContext llvm_ctx;
@@ -80,6 +83,8 @@ int main(int argc, char** argv)
             harnesses++;
             HarnessResult r = verify_harness(*module, f, spec, ctx, options);
             for (auto& [property, p] : r.properties) {
+                if (r.stopped && p.status != Status::Failed)
+                    continue; // not run to the end: neither PROVED nor FAILED
                 std::string detail = p.where;
                 if (p.status == Status::Failed)
                     detail = "counterexample: " + p.counterexample + " | " + p.where;
@@ -90,6 +95,8 @@ int main(int argc, char** argv)
             }
             printf("PATHS\t%s\t%u\t%u\t%u\n", name.substr(8).c_str(), r.paths, r.merges, r.paths_completed);
             fflush(stdout);
+            if (r.stopped)
+                break; // --stop-at-failure: the first FAILED row ends the run
         }
         if (harnesses == 0) {
             std::cerr << "bulwark-verify: " << module_path << ": no harness_* function"

@@ -47,6 +47,7 @@ struct HarnessResult {
     unsigned paths_completed { 0 }; // states that returned from the harness (a merged state counts once)
     unsigned paths { 0 };           // 1 + forks
     unsigned merges { 0 };          // states merged into another at a join
+    bool stopped { false };         // ended at a FAILED property (stop_at_failure): rows so far only
 };
 
 struct Options {
@@ -54,6 +55,7 @@ struct Options {
     unsigned timeout_ms { 60000 };  // per solver query
     bool trace { false };           // one line per scheduled block on stderr (--trace)
     bool incremental { false };     // one solver with a scope per query (BW_INCREMENTAL_SOLVER)
+    bool stop_at_failure { false }; // end the harness at its first FAILED property (--stop-at-failure)
 };
 
 HarnessResult verify_harness(llvm::Module& module, llvm::Function& harness, Spec& spec, z3::context& ctx,
