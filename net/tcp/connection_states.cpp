@@ -140,7 +140,8 @@ Connection::Verdict Connection::check_synchronized(const TcpRepr& seg, lib::Read
         }
     }
     switch (admission) {
-    case Admission::ChallengeSyn: // handled above
+    case Admission::ChallengeSyn:
+        VERIFY_NOT_REACHED(); // answered above, before PAWS
     case Admission::Unacceptable:
         // First: the sequence number (the acceptability table).
         count(ctx, DropReason::NotAcceptable);
