@@ -2,6 +2,7 @@
 accelerator choice (KVM when /dev/kvm is usable, else TCG) and the devices tests rely on.
 Used by ./bulwark run, the boot tests and bench/."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,10 +20,14 @@ _kvm_status = None
 
 
 def kvm_status():
-    """(usable, reason). KVM is usable when /dev/kvm opens read-write *and* QEMU can create a vCPU
-    with the CPU model we use (-cpu host): some nested-virtualization hosts expose /dev/kvm but
-    fail there (e.g. "failed to set MSR 0x10a"). The probe starts QEMU paused and gives it a
-    second; a QEMU still running then has a working vCPU."""
+    """(usable, reason). KVM is usable when /dev/kvm opens read-write *and* QEMU can create and run
+    a vCPU with the CPU model we use (-cpu host): some nested-virtualization hosts expose /dev/kvm
+    but fail there (e.g. "failed to set MSR 0x10a", an assertion that aborts QEMU). The probe asks
+    QEMU itself over QMP: it starts paused, and the QMP greeting comes only once the machine is
+    built and reset (the vCPU registers, MSRs included, written); then `cont` lets the vCPU run
+    and `query-status` must answer "running". A QEMU that dies on the way is a no, whatever the
+    load: an earlier probe that took "still alive after one second" for a yes said yes on a
+    loaded machine, where QEMU had not yet reached the failing MSR write."""
     global _kvm_status
     if _kvm_status is not None:
         return _kvm_status
@@ -33,19 +38,22 @@ def kvm_status():
     if not os.access(path, os.R_OK | os.W_OK):
         _kvm_status = (False, "/dev/kvm is not readable and writable by this user")
         return _kvm_status
-    probe = subprocess.Popen(
-        [qemu_binary(), "-M", "microvm", "-accel", "kvm", "-cpu", KVM_CPU, "-m", "16M", "-S",
-         "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none", "-serial", "none"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    requests = "".join(json.dumps({"execute": c}) + "\n" for c in ("qmp_capabilities", "cont", "query-status", "quit"))
     try:
-        _, err = probe.communicate(timeout=1.0)
-        first = err.decode("utf-8", "replace").strip().splitlines()
+        probe = subprocess.run(
+            [qemu_binary(), "-M", "microvm", "-accel", "kvm", "-cpu", KVM_CPU, "-m", "16M", "-S",
+             "-nodefaults", "-no-user-config", "-display", "none", "-serial", "none", "-qmp", "stdio"],
+            input=requests, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        _kvm_status = (False, f"QEMU with -accel kvm -cpu {KVM_CPU} did not answer QMP within 60 s")
+        return _kvm_status
+    running = any('"running": true' in line for line in probe.stdout.splitlines())
+    if running:
+        _kvm_status = (True, "KVM")
+    else:
+        first = probe.stderr.strip().splitlines()
         _kvm_status = (False, f"QEMU cannot run a KVM vCPU with -cpu {KVM_CPU}: "
                               f"{first[0] if first else 'exit status %d' % probe.returncode}")
-    except subprocess.TimeoutExpired:
-        probe.kill()
-        probe.communicate()
-        _kvm_status = (True, "KVM")
     return _kvm_status
 
 
