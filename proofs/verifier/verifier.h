@@ -29,6 +29,11 @@ private:
     z3::context& m_ctx;
     std::string m_text;
     std::map<std::string, std::string> m_names; // define-fun -> file
+    struct Body {
+        z3::expr body;          // the define-fun applied to `formals`
+        z3::expr_vector formals; // bw__arg0, bw__arg1, ...
+    };
+    std::map<std::string, Body> m_bodies; // by name and signature
 };
 
 enum class Status { Proved, Failed, Unknown };
