@@ -113,7 +113,8 @@ lib::Result<void, ElfError> check_load(const ProgramHeader& ph, u64 file_size, E
         return ElfError::BadSegment;
     if (ph.offset > file_size || ph.filesz > file_size - ph.offset)
         return ElfError::SegmentOutsideFile;
-    if (ph.vaddr > user_limit || ph.memsz > user_limit - ph.vaddr)
+    u64 end;
+    if (__builtin_add_overflow(ph.vaddr, ph.memsz, &end) || end > user_limit)
         return ElfError::SegmentOutsideUserSpace;
     if (kind == ElfImage::Kind::Fixed && ph.vaddr < min_user_address)
         return ElfError::SegmentOutsideUserSpace;
