@@ -4,7 +4,8 @@
 Each seed is a small, meaningful input in the target's input format (documented at the top of
 fuzz/<path>/<unit>_fuzz.cpp): realistic command lines, QEMU-like PVH start_info windows and
 E820 maps, QEMU 7.2 q35/microvm ACPI table sets, symbol blobs as kernel/tools/gen_symbols.py
-writes them, and allocator/page-table scripts. Seeds are named seed-<what>; files a campaign
+writes them, allocator/page-table scripts, and ELF executables laid out as musl, lld and glibc
+lay them out. Seeds are named seed-<what>; files a campaign
 merged in (named by their SHA-1) are left alone. Run it again after changing a format:
 
     python3 fuzz/tools/gen_seeds.py [--out fuzz/corpus]
@@ -368,6 +369,63 @@ def symbols_seeds():
     }
 
 
+# ---- elf: the executable file ----
+
+PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_NOTE, PT_PHDR, PT_TLS = 1, 2, 3, 4, 6, 7
+PT_GNU_EH_FRAME, PT_GNU_STACK, PT_GNU_RELRO, PT_GNU_PROPERTY = 0x6474E550, 0x6474E551, 0x6474E552, 0x6474E553
+PF_X, PF_W, PF_R = 1, 2, 4
+
+
+def elf_file(e_type, entry, headers, size):
+    """An ELF64 x86-64 file of `size` bytes: the header, the program headers at 64, zeros after."""
+    ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    header = ident + u16(e_type) + u16(62) + u32(1) + u64(entry) + u64(64) + u64(0) + u32(0)
+    header += u16(64) + u16(56) + u16(len(headers)) + u16(64) + u16(0) + u16(0)
+    table = b"".join(u32(t) + u32(f) + u64(off) + u64(va) + u64(va) + u64(fs) + u64(ms) + u64(al)
+                     for t, f, off, va, fs, ms, al in headers)
+    data = header + table
+    return data + bytes(size - len(data))
+
+
+def elf_seeds():
+    # Layouts as the linkers write them (readelf -l of kernel/loader/testdata's programs), shrunk.
+    musl_static = [(PT_LOAD, PF_R, 0, 0x400000, 0x1c8, 0x1c8, 0x1000),
+                   (PT_LOAD, PF_R | PF_X, 0x1000, 0x401000, 0x281, 0x281, 0x1000),
+                   (PT_LOAD, PF_R, 0x2000, 0x402000, 0x44, 0x44, 0x1000),
+                   (PT_LOAD, PF_R | PF_W, 0x2fc0, 0x403fc0, 0x40, 0x7f8, 0x1000),
+                   (PT_TLS, PF_R, 0x2fc0, 0x403fc0, 0, 4, 4),
+                   (PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 16),
+                   (PT_GNU_RELRO, PF_R, 0x2fc0, 0x403fc0, 0x40, 0x40, 1)]
+    lld_pie = [(PT_PHDR, PF_R, 0x40, 0x40, 0x1f8, 0x1f8, 8),
+               (PT_LOAD, PF_R, 0, 0, 0x334, 0x334, 0x1000),
+               (PT_LOAD, PF_R | PF_X, 0x340, 0x1340, 0x37b, 0x37b, 0x1000),
+               (PT_LOAD, PF_R | PF_W, 0x6c0, 0x26c0, 0x100, 0x100, 0x1000),
+               (PT_LOAD, PF_R | PF_W, 0x7c0, 0x37c0, 0x28, 0x7c8, 0x1000),
+               (PT_DYNAMIC, PF_R | PF_W, 0x6d0, 0x26d0, 0xf0, 0xf0, 8),
+               (PT_GNU_RELRO, PF_R, 0x6c0, 0x26c0, 0x100, 0x940, 1),
+               (PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 0)]
+    glibc_pie = [(PT_LOAD, PF_R, 0, 0, 0x830, 0x830, 0x1000),
+                 (PT_LOAD, PF_R | PF_X, 0x1000, 0x1000, 0x541, 0x541, 0x1000),
+                 (PT_LOAD, PF_R, 0x2000, 0x2000, 0x254, 0x254, 0x1000),
+                 (PT_LOAD, PF_R | PF_W, 0x2518, 0x3518, 0xd58, 0x1528, 0x1000),
+                 (PT_DYNAMIC, PF_R | PF_W, 0x2d88, 0x3d88, 0x1b0, 0x1b0, 8),
+                 (PT_NOTE, PF_R, 0x2e0, 0x2e0, 0x20, 0x20, 8),
+                 (PT_TLS, PF_R, 0x2518, 0x3518, 0x18, 0x60, 8),
+                 (PT_GNU_PROPERTY, PF_R, 0x2e0, 0x2e0, 0x20, 0x20, 8),
+                 (PT_GNU_EH_FRAME, PF_R, 0x2100, 0x2100, 0x9c, 0x9c, 4),
+                 (PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 16),
+                 (PT_GNU_RELRO, PF_R, 0x2518, 0x3518, 0xae8, 0xae8, 1)]
+    interp = [(PT_PHDR, PF_R, 0x40, 0x40, 0xa8, 0xa8, 8), (PT_INTERP, PF_R, 0xe8, 0xe8, 0x19, 0x19, 1)] + lld_pie[1:3]
+    exec_stack = musl_static[:4] + [(PT_GNU_STACK, PF_R | PF_W | PF_X, 0, 0, 0, 0, 16)]
+    return {
+        "musl-static": elf_file(2, 0x401047, musl_static, 0x3000),
+        "lld-static-pie": elf_file(3, 0x1340, lld_pie, 0x800),
+        "glibc-static-pie": elf_file(3, 0x1100, glibc_pie, 0x3270),
+        "refused-interp": elf_file(3, 0x1340, interp, 0x800),
+        "refused-exec-stack": elf_file(2, 0x401047, exec_stack, 0x3000),
+    }
+
+
 SEEDS = {
     "cmdline": cmdline_seeds,
     "start_info": start_info_seeds,
@@ -376,6 +434,7 @@ SEEDS = {
     "page_table": page_table_seeds,
     "acpi_tables": acpi_tables_seeds,
     "symbols": symbols_seeds,
+    "elf": elf_seeds,
 }
 
 
