@@ -163,20 +163,27 @@ lib::Result<Layout, CpioError> layout(usize archive_size, usize offset, u32 mode
         return CpioError::BadDirectory;
     if (type == mode_symlink && (filesize == 0 || filesize > max_symlink_size))
         return CpioError::BadSymlink;
-    // Each end below is checked against the archive by subtraction before it is formed, so no
-    // sum can wrap.
-    if (offset > archive_size || header_len > archive_size - offset || namesize > archive_size - offset - header_len)
+    // Each part must lie inside the archive: the header, the name, its padding, the data, its
+    // padding. Each starts where the one before ends, which the check before placed inside the
+    // archive, so no sum below can wrap.
+    auto inside = [archive_size](usize start, usize length) {
+        return start <= archive_size && length <= archive_size - start;
+    };
+    if (!inside(offset, header_len))
         return CpioError::Truncated;
-    usize name_end = offset + header_len + namesize;
-    if (pad4(name_end) > archive_size - name_end)
+    usize name_offset = offset + header_len;
+    if (!inside(name_offset, namesize))
+        return CpioError::Truncated;
+    usize name_end = name_offset + namesize;
+    if (!inside(name_end, pad4(name_end)))
         return CpioError::Truncated;
     Layout out;
     out.data_offset = name_end + pad4(name_end);
-    if (filesize > archive_size - out.data_offset)
+    if (!inside(out.data_offset, filesize))
         return CpioError::Truncated;
     out.data_size = filesize;
     usize data_end = out.data_offset + filesize;
-    if (pad4(data_end) > archive_size - data_end)
+    if (!inside(data_end, pad4(data_end)))
         return CpioError::Truncated;
     out.next = data_end + pad4(data_end);
     return out;
