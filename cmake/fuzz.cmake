@@ -115,3 +115,4 @@ bulwark_fuzz_target(receive_path SOURCES fuzz/net/iface/receive_path_fuzz.cpp ${
 bulwark_fuzz_target(segment_script SOURCES fuzz/net/tcp/segment_script_fuzz.cpp ${bulwark_fuzz_tcp_sources} net/wire/tcp.cpp net/wire/checksum.cpp)
 bulwark_fuzz_target(dhcp_client SOURCES fuzz/net/iface/dhcp_client_fuzz.cpp ${bulwark_fuzz_net_sources})
 bulwark_fuzz_target(kernel_http SOURCES fuzz/kernel/net/http_fuzz.cpp kernel/net/http.cpp)
+bulwark_fuzz_target(cpio SOURCES fuzz/kernel/fs/cpio_fuzz.cpp kernel/fs/cpio.cpp)
