@@ -94,7 +94,7 @@ bulwark_fuzz_target(frame_allocator SOURCES fuzz/kernel/mm/frame_allocator_fuzz.
 bulwark_fuzz_target(page_table SOURCES fuzz/kernel/mm/page_table_fuzz.cpp kernel/mm/page_table.cpp)
 bulwark_fuzz_target(acpi_tables SOURCES fuzz/kernel/drivers/acpi/tables_fuzz.cpp ${bulwark_fuzz_acpi_sources})
 bulwark_fuzz_target(symbols SOURCES fuzz/kernel/lib/symbols_fuzz.cpp kernel/lib/symbols.cpp)
-bulwark_fuzz_target(elf SOURCES fuzz/kernel/loader/elf_fuzz.cpp kernel/loader/elf.cpp)
+bulwark_fuzz_target(elf SOURCES fuzz/kernel/loader/elf_fuzz.cpp kernel/loader/elf.cpp kernel/mm/user_range.cpp)
 bulwark_fuzz_target(ethernet SOURCES fuzz/net/wire/ethernet_fuzz.cpp net/wire/ethernet.cpp)
 bulwark_fuzz_target(arp SOURCES fuzz/net/wire/arp_fuzz.cpp net/wire/arp.cpp)
 bulwark_fuzz_target(ipv4 SOURCES fuzz/net/wire/ipv4_fuzz.cpp net/wire/ipv4.cpp net/wire/checksum.cpp)

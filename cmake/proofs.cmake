@@ -23,6 +23,7 @@ set_target_properties(bulwark-verify PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE
 set(BULWARK_PROOF_LINKS_net/wire/ipv4.cpp net/wire/checksum.cpp)
 set(BULWARK_PROOF_LINKS_net/wire/udp.cpp net/wire/checksum.cpp)
 set(BULWARK_PROOF_LINKS_net/wire/icmp.cpp net/wire/checksum.cpp)
+set(BULWARK_PROOF_LINKS_kernel/loader/elf.cpp kernel/mm/user_range.cpp)
 
 set(proof_units "")
 set(proof_links_json "")

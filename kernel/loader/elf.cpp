@@ -113,8 +113,7 @@ lib::Result<void, ElfError> check_load(const ProgramHeader& ph, u64 file_size, E
         return ElfError::BadSegment;
     if (ph.offset > file_size || ph.filesz > file_size - ph.offset)
         return ElfError::SegmentOutsideFile;
-    u64 end;
-    if (__builtin_add_overflow(ph.vaddr, ph.memsz, &end) || end > user_limit)
+    if (!mm::UserRange::checked(ph.vaddr, ph.memsz))
         return ElfError::SegmentOutsideUserSpace;
     if (kind == ElfImage::Kind::Fixed && ph.vaddr < min_user_address)
         return ElfError::SegmentOutsideUserSpace;
@@ -128,6 +127,46 @@ bool load_follows(const ProgramHeader& previous, const ProgramHeader& next)
     return page_up(previous.vaddr + previous.memsz) <= page_down(next.vaddr);
 }
 
+lib::Result<void, ElfError> scan_header(TableScan& scan, const ProgramHeader& ph, u64 file_size, ElfImage::Kind kind)
+{
+    if (ph.type == pt_interp)
+        return ElfError::DynamicallyLinked;
+    if (ph.type == pt_gnu_stack && (ph.flags & pf_x) != 0)
+        return ElfError::ExecutableStack;
+    if (ph.type == pt_tls) {
+        if (scan.has_tls || ph.filesz > ph.memsz || !alignment_ok(ph.align))
+            return ElfError::BadTls;
+        scan.has_tls = true;
+        scan.tls = ph;
+        return {};
+    }
+    if (ph.type != pt_load)
+        return {};
+    TRY(check_load(ph, file_size, kind));
+    if (scan.load_count > 0 && !load_follows(scan.last_load, ph))
+        return ElfError::SegmentsOverlap;
+    if (scan.load_count == ElfImage::max_load_segments)
+        return ElfError::TooManySegments;
+    scan.last_load = ph;
+    ++scan.load_count;
+    return {};
+}
+
+void place_load(Placement& place, const ProgramHeader& load, u64 entry, u64 table_offset, u64 table_len, bool has_tls,
+                const ProgramHeader& tls)
+{
+    if ((load.flags & pf_x) != 0 && entry >= load.vaddr && entry - load.vaddr < load.memsz)
+        place.entry_ok = true;
+    if (!place.headers_loaded && table_offset >= load.offset && table_len <= load.filesz
+        && table_offset - load.offset <= load.filesz - table_len) {
+        place.headers_loaded = true;
+        place.program_headers_vaddr = load.vaddr + (table_offset - load.offset);
+    }
+    if (has_tls && tls.vaddr >= load.vaddr && tls.vaddr - load.vaddr <= load.memsz
+        && tls.filesz <= load.memsz - (tls.vaddr - load.vaddr))
+        place.tls_inside = true;
+}
+
 } // namespace elf::detail
 
 lib::Result<ElfImage, ElfError> ElfImage::parse(const ElfView& view)
@@ -136,51 +175,26 @@ lib::Result<ElfImage, ElfError> ElfImage::parse(const ElfView& view)
     image.kind = view.type() == elf::type_dyn ? Kind::PositionIndependent : Kind::Fixed;
     image.entry = view.entry();
     image.program_header_count = view.program_header_count();
-    u64 file_size = view.bytes().size();
-    ProgramHeader loads[max_load_segments];
-    ProgramHeader tls {};
 
+    elf::detail::TableScan scan;
+    ProgramHeader loads[max_load_segments];
     for (usize i = 0; i < view.program_header_count(); ++i) {
         ProgramHeader ph = view.program_header(i);
-        if (ph.type == elf::pt_interp)
-            return ElfError::DynamicallyLinked;
-        if (ph.type == elf::pt_gnu_stack && (ph.flags & elf::pf_x) != 0)
-            return ElfError::ExecutableStack;
-        if (ph.type == elf::pt_tls) {
-            if (image.has_tls || ph.filesz > ph.memsz || !alignment_ok(ph.align))
-                return ElfError::BadTls;
-            image.has_tls = true;
-            tls = ph;
-        }
-        if (ph.type != elf::pt_load)
-            continue;
-        TRY(elf::detail::check_load(ph, file_size, image.kind));
-        if (image.segment_count > 0 && !elf::detail::load_follows(loads[image.segment_count - 1], ph))
-            return ElfError::SegmentsOverlap;
-        if (image.segment_count == max_load_segments)
-            return ElfError::TooManySegments;
-        loads[image.segment_count++] = ph;
+        TRY(elf::detail::scan_header(scan, ph, view.bytes().size(), image.kind));
+        if (ph.type == elf::pt_load)
+            loads[image.segment_count++] = ph; // scan_header refused a 17th
     }
+    VERIFY(image.segment_count == scan.load_count);
     if (image.segment_count == 0)
         return ElfError::NoLoadableSegment;
 
     // A template of no bytes (only .tbss) is read from nowhere and may lie anywhere.
-    bool entry_ok = false, headers_loaded = false, tls_inside = !image.has_tls || tls.filesz == 0;
-    u64 table_offset = view.program_header_offset();
+    elf::detail::Placement place;
+    place.tls_inside = !scan.has_tls || scan.tls.filesz == 0;
     u64 table_len = image.program_header_count * elf::program_header_len;
     for (usize i = 0; i < image.segment_count; ++i) {
         const ProgramHeader& load = loads[i];
-        // Every difference below is between values check_load bounded: no wrap.
-        if ((load.flags & elf::pf_x) != 0 && image.entry >= load.vaddr && image.entry - load.vaddr < load.memsz)
-            entry_ok = true;
-        if (!headers_loaded && table_offset >= load.offset && table_len <= load.filesz
-            && table_offset - load.offset <= load.filesz - table_len) {
-            headers_loaded = true;
-            image.program_headers_vaddr = load.vaddr + (table_offset - load.offset);
-        }
-        if (image.has_tls && tls.vaddr >= load.vaddr && tls.vaddr - load.vaddr <= load.memsz
-            && tls.filesz <= load.memsz - (tls.vaddr - load.vaddr))
-            tls_inside = true;
+        elf::detail::place_load(place, load, image.entry, view.program_header_offset(), table_len, scan.has_tls, scan.tls);
         image.segments[i] = LoadSegment {
             .vaddr = load.vaddr,
             .memsz = load.memsz,
@@ -190,14 +204,16 @@ lib::Result<ElfImage, ElfError> ElfImage::parse(const ElfView& view)
             .executable = (load.flags & elf::pf_x) != 0,
         };
     }
-    if (!tls_inside)
+    if (!place.tls_inside)
         return ElfError::BadTls;
-    if (!entry_ok)
+    if (!place.entry_ok)
         return ElfError::EntryNotExecutable;
-    if (!headers_loaded)
+    if (!place.headers_loaded)
         return ElfError::ProgramHeadersNotLoaded;
-    if (image.has_tls)
-        image.tls = TlsTemplate { .vaddr = tls.vaddr, .filesz = tls.filesz, .memsz = tls.memsz, .align = tls.align };
+    image.program_headers_vaddr = place.program_headers_vaddr;
+    image.has_tls = scan.has_tls;
+    if (scan.has_tls)
+        image.tls = TlsTemplate { .vaddr = scan.tls.vaddr, .filesz = scan.tls.filesz, .memsz = scan.tls.memsz, .align = scan.tls.align };
     return image;
 }
 

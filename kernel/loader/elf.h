@@ -17,6 +17,7 @@
 //     file-backed part of a PT_LOAD (libc reads it through AT_PHDR).
 #pragma once
 
+#include "kernel/mm/user_range.h"
 #include "lib/result.h"
 #include "lib/span.h"
 #include "lib/string_view.h"
@@ -74,8 +75,8 @@ inline constexpr u32 pf_x = 1;
 inline constexpr u32 pf_w = 2;
 inline constexpr u32 pf_r = 4;
 
-// The user half of the address space: canonical lower-half addresses (48-bit paging).
-inline constexpr u64 user_limit = u64(1) << 47;
+// The user half of the address space (kernel/mm/user_range.h).
+inline constexpr u64 user_limit = mm::user_limit;
 // The lowest address a fixed-address program may map (Linux's default vm.mmap_min_addr).
 inline constexpr u64 min_user_address = 0x10000;
 
@@ -196,6 +197,41 @@ namespace elf::detail {
 lib::Result<void, ElfError> check_load(const ProgramHeader&, u64 file_size, ElfImage::Kind);
 // Whether `next` starts on a page after every page `previous` occupies (both checked PT_LOADs).
 bool load_follows(const ProgramHeader& previous, const ProgramHeader& next);
+
+// parse() reads the table in two passes, each a loop over one of the steps below (proved as steps
+// from any state: proofs/kernel/loader/elf.cpp).
+//
+// The first pass: what the program headers before the current one left. Invariant (kept by
+// scan_header): load_count <= max_load_segments PT_LOADs were kept, each accepted by check_load
+// and each following the one before; last_load is the latest of them (when load_count > 0);
+// has_tls says a PT_TLS was seen, and `tls` is it. (parse() keeps the PT_LOADs themselves in an
+// array of its own: a store at a symbolic index into this object would make every later read of
+// it a hard query for the verifier.)
+struct TableScan {
+    usize load_count { 0 };
+    ProgramHeader last_load {};
+    bool has_tls { false };
+    ProgramHeader tls {};
+};
+// One program header of the first pass. Fails with DynamicallyLinked (PT_INTERP),
+// ExecutableStack (PT_GNU_STACK with PF_X), BadTls (a second PT_TLS, or filesz > memsz, or a bad
+// alignment), what check_load fails with, SegmentsOverlap (a PT_LOAD that does not follow the
+// previous one) and TooManySegments; on failure `scan` is left as it was. Otherwise records a
+// PT_TLS, counts a PT_LOAD as the new last one, and ignores every other type.
+lib::Result<void, ElfError> scan_header(TableScan& scan, const ProgramHeader& ph, u64 file_size, ElfImage::Kind);
+
+// The second pass, over the PT_LOADs the first kept: what the ones before the current one showed.
+struct Placement {
+    bool entry_ok { false };       // the entry lies in an executable PT_LOAD's memory
+    bool headers_loaded { false }; // the program header table lies in a PT_LOAD's file bytes
+    u64 program_headers_vaddr { 0 }; // where the first such PT_LOAD maps the table
+    bool tls_inside { false };     // the PT_TLS image lies in a PT_LOAD's memory
+};
+// The table [table_offset, table_offset + table_len) of the file, the entry and the PT_TLS (when
+// has_tls) against one more PT_LOAD, which check_load accepted. Every difference it computes is
+// between values check_load bounded, so none wraps.
+void place_load(Placement&, const ProgramHeader& load, u64 entry, u64 table_offset, u64 table_len, bool has_tls,
+                const ProgramHeader& tls);
 } // namespace elf::detail
 
 } // namespace kernel::loader

@@ -1,7 +1,7 @@
 # kernel/loader: the ELF loader. The ELF parser is a pure unit, built into the kernel (verified:
 # cmake/kernel.cmake BULWARK_VERIFIED_SOURCES) and unit-tested on the host.
 list(APPEND BULWARK_KERNEL_SOURCES kernel/loader/elf.cpp)
-bulwark_unit_test(elf_test SOURCES kernel/loader/elf.cpp kernel/loader/elf_test.cpp)
+bulwark_unit_test(elf_test SOURCES kernel/loader/elf.cpp kernel/mm/user_range.cpp kernel/loader/elf_test.cpp)
 
 # Real executables for elf_test, of each kind Bulwark loads: musl static (ET_EXEC), musl
 # static-PIE (ET_DYN, no PT_INTERP: rcrt1.o self-relocates; linked by lld, since Debian's

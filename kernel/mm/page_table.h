@@ -2,6 +2,7 @@
 // PhysAccess interface so the same code runs on real frames in the kernel and on an arena in tests.
 #pragma once
 
+#include "kernel/arch/x86_64/layout.h"
 #include "kernel/mm/frame_allocator.h"
 #include "lib/optional.h"
 #include "lib/result.h"
@@ -55,7 +56,7 @@ struct FlushRange {
 
 constexpr u64 large_page_size = u64(1) << 21;
 constexpr u64 kernel_half_base = 0xffff800000000000;
-constexpr u64 user_half_end = u64(1) << 47;
+constexpr u64 user_half_end = arch::user_limit;
 
 // Page-table entry bits (SDM Vol. 3A, Tables 4-15 to 4-20).
 namespace pte {

@@ -132,6 +132,27 @@
        (bvule tls_count #x0000000000000001) (=> (= tls_count #x0000000000000001) (and tls_valid tls_placed))
        entry_in table_in))
 
+; The same acceptance as a walk, one header at a time (parse's first pass, elf::detail::scan_header):
+; a header is accepted after the headers before it, which left `loads` PT_LOADs (the last at
+; prev_vaddr, prev_memsz) and `has_tls`, exactly when it is not elf_header_forbidden; a PT_TLS is the
+; first one and elf_tls_valid; a PT_LOAD is elf_load_valid, follows the previous PT_LOAD
+; (elf_loads_disjoint) and is not the 17th. By induction over the table, every header accepted this
+; way is the conjunction of elf_table_accepted's none_forbidden, loads_valid, pairs_disjoint (each
+; neighbour pair disjoint implies every pair: page_up(end_a) <= page_down(start_b) <= start_b <=
+; end_b <= page_up(end_b), so disjointness chains), loads <= 16, tls_count <= 1 and tls_valid. The
+; existential conditions (tls_placed, entry_in, table_in) are the second pass, which ORs
+; elf_tls_in, elf_entry_in and elf_table_in over the kept PT_LOADs (elf::detail::place_load).
+(define-fun elf_header_step_accepted ((size (_ BitVec 64)) (fixed Bool) (type (_ BitVec 32)) (flags (_ BitVec 32))
+                                      (offset (_ BitVec 64)) (vaddr (_ BitVec 64)) (filesz (_ BitVec 64))
+                                      (memsz (_ BitVec 64)) (align (_ BitVec 64)) (loads (_ BitVec 64))
+                                      (prev_vaddr (_ BitVec 64)) (prev_memsz (_ BitVec 64)) (has_tls Bool)) Bool
+  (and (not (elf_header_forbidden type flags))
+       (=> (elf_is_tls type) (and (not has_tls) (elf_tls_valid filesz memsz align)))
+       (=> (elf_is_load type)
+           (and (elf_load_valid size fixed flags offset vaddr filesz memsz align)
+                (or (= loads #x0000000000000000) (elf_loads_disjoint prev_vaddr prev_memsz vaddr))
+                (bvult loads elf_max_load_segments)))))
+
 ; What the load plan holds for the k-th PT_LOAD: its p_vaddr and p_memsz; its file bytes as
 ; [data_offset, data_offset + data_len) = [p_offset, p_offset + p_filesz); and PF_R, PF_W, PF_X.
 (define-fun elf_segment_ok ((flags (_ BitVec 32)) (offset (_ BitVec 64)) (vaddr (_ BitVec 64))
