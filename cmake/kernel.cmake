@@ -28,7 +28,7 @@ set(BULWARK_KERNEL_CXX_FLAGS
 # bitcode and the kernel links the object code generated from it, so the shipped IR is the proved IR.
 set(BULWARK_VERIFIED_SOURCES kernel/boot/start_info.cpp net/tcp/acceptance.cpp kernel/mm/page_table.cpp net/wire/checksum.cpp net/wire/tcp.cpp net/wire/ethernet.cpp net/wire/arp.cpp net/wire/udp.cpp net/wire/icmp.cpp net/wire/ipv4.cpp
   net/wire/dhcp.cpp kernel/drivers/virtio/virtqueue.cpp kernel/mm/frame_allocator.cpp kernel/loader/elf.cpp
-  kernel/fs/cpio.cpp kernel/mm/user_range.cpp)
+  kernel/fs/cpio.cpp kernel/mm/user_range.cpp kernel/lib/symbols.cpp)
 string(TOUPPER "${CMAKE_BUILD_TYPE}" _bw_build_type)
 separate_arguments(BULWARK_KERNEL_CONFIG_FLAGS UNIX_COMMAND "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${_bw_build_type}}")
 

@@ -51,6 +51,31 @@ extern "C" void harness_in_bounds()
     bw_assert(g_buffer[i] != 1, "selftest_value");
 }
 
+// A field of a 16-byte record read at a symbolic index: the offset 16 * i + 9 is 9 modulo 16
+// (known low bits), so the read is an if-then-else over the four records' bytes, which must be
+// exact; and one record past the end is still out of bounds.
+namespace {
+u8 g_records[64];
+}
+// expect: selftest_value PROVED
+extern "C" void harness_record_field_in_bounds()
+{
+    bw_nondet_bytes(g_records, sizeof g_records);
+    u64 i = bw_nondet_u64();
+    bw_assume(i < 4);
+    u8 expected = i == 0 ? g_records[9] : i == 1 ? g_records[25] : i == 2 ? g_records[41] : g_records[57];
+    bw_assert(g_records[16 * i + 9] == expected, "selftest_value");
+}
+
+// expect: memory-safety FAILED
+extern "C" void harness_record_field_out_of_bounds()
+{
+    bw_nondet_bytes(g_records, sizeof g_records);
+    u64 i = bw_nondet_u64();
+    bw_assume(i <= 4);
+    bw_assume(g_records[16 * i + 9] != 1);
+}
+
 // expect: no-ub FAILED
 extern "C" void harness_division_by_zero()
 {

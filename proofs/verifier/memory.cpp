@@ -204,73 +204,126 @@ Object& Executor::object_at(State& s, const Val& p, uint64_t size, const llvm::I
 
 namespace {
 
-// A lower bound on the number of trailing zero bits of `e` on every input, from its shape
-// (numerals, products, shifts by constants, concatenations...); 0 when nothing is known. Used
-// only to rule out offsets, so any smaller answer is still right.
-unsigned known_trailing_zeros(const z3::expr& e, unsigned depth = 0)
+// What the shape of `e` says about its low bits on every input: e = low (mod 2^bits), bits <= 64;
+// bits 0 when nothing is known. From numerals, sums, products, shifts by constants,
+// concatenations...: an index times 8 is 0 mod 8, and 16 * i + 9 (a field of an array element,
+// read byte by byte) is 9 mod 16. Used only to rule out offsets, so fewer known bits are still
+// right.
+struct LowBits {
+    unsigned bits;
+    uint64_t low; // below 2^bits
+};
+
+uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1; }
+
+// Known trailing zero bits: the low bits that are known and zero.
+unsigned zeros(LowBits k) { return k.low == 0 ? k.bits : unsigned(__builtin_ctzll(k.low)); }
+
+LowBits known_low_bits(const z3::expr& e, unsigned depth = 0)
 {
     unsigned w = e.get_sort().bv_size();
-    if (e.is_numeral()) {
-        if (w > 64)
-            return 0;
-        uint64_t v = e.get_numeral_uint64();
-        return v == 0 ? w : unsigned(__builtin_ctzll(v));
-    }
+    if (e.is_numeral())
+        return w <= 64 ? LowBits { w, e.get_numeral_uint64() } : LowBits { 0, 0 };
     if (!e.is_app() || depth > 16)
-        return 0;
-    auto tz = [&](unsigned i) { return known_trailing_zeros(e.arg(i), depth + 1); };
+        return { 0, 0 };
+    auto arg = [&](unsigned i) { return known_low_bits(e.arg(i), depth + 1); };
+    auto cut = [](unsigned bits, uint64_t low) { return LowBits { bits, low & low_mask(bits) }; };
+    // The better of two facts that both hold.
+    auto better = [](LowBits a, LowBits b) { return a.bits >= b.bits ? a : b; };
     unsigned n = e.num_args();
-    switch (e.decl().decl_kind()) {
-    case Z3_OP_BMUL: {
-        unsigned sum = 0;
-        for (unsigned i = 0; i < n; ++i)
-            sum += tz(i);
-        return std::min(sum, w);
-    }
+    Z3_decl_kind kind = e.decl().decl_kind();
+    switch (kind) {
     case Z3_OP_BADD:
-    case Z3_OP_BSUB:
+    case Z3_OP_BMUL:
     case Z3_OP_BOR:
-    case Z3_OP_BXOR: {
-        unsigned least = w;
-        for (unsigned i = 0; i < n; ++i)
-            least = std::min(least, tz(i));
-        return least;
-    }
+    case Z3_OP_BXOR:
     case Z3_OP_BAND: {
-        unsigned most = 0;
-        for (unsigned i = 0; i < n; ++i)
-            most = std::max(most, tz(i));
-        return most;
+        // Modulo 2^k (k at most the width), the operation on the operands' low k bits gives the
+        // result's; a product also has at least the sum of its factors' trailing zeros, and an
+        // `and` at least the most trailing zeros of one operand.
+        LowBits r = arg(0);
+        unsigned sum = zeros(r), most = zeros(r);
+        for (unsigned i = 1; i < n; ++i) {
+            LowBits b = arg(i);
+            sum += zeros(b);
+            most = std::max(most, zeros(b));
+            unsigned bits = std::min(r.bits, b.bits);
+            uint64_t v = kind == Z3_OP_BADD ? r.low + b.low
+                       : kind == Z3_OP_BMUL ? r.low * b.low
+                       : kind == Z3_OP_BOR  ? (r.low | b.low)
+                       : kind == Z3_OP_BXOR ? (r.low ^ b.low)
+                                            : (r.low & b.low);
+            r = cut(bits, v);
+        }
+        if (kind == Z3_OP_BMUL)
+            return better(r, LowBits { std::min({ sum, w, 64u }), 0 });
+        if (kind == Z3_OP_BAND)
+            return better(r, LowBits { std::min({ most, w, 64u }), 0 });
+        return r;
     }
-    case Z3_OP_BNEG: return tz(0);
+    case Z3_OP_BSUB: {
+        if (n != 2)
+            return { 0, 0 };
+        LowBits a = arg(0), b = arg(1);
+        unsigned bits = std::min(a.bits, b.bits);
+        return cut(bits, a.low - b.low);
+    }
+    case Z3_OP_BNEG: {
+        LowBits a = arg(0);
+        return cut(a.bits, 0 - a.low);
+    }
     case Z3_OP_BSHL: {
+        LowBits a = arg(0);
         z3::expr by = e.arg(1);
-        if (by.is_numeral() && w <= 64)
-            return unsigned(std::min<uint64_t>(uint64_t(tz(0)) + by.get_numeral_uint64(), w));
-        return tz(0);
+        if (!by.is_numeral() || w > 64)
+            return LowBits { zeros(a), 0 };
+        uint64_t c = by.get_numeral_uint64();
+        if (c >= w)
+            return { w, 0 };
+        return cut(unsigned(std::min<uint64_t>(a.bits + c, w)), a.low << c);
     }
     case Z3_OP_CONCAT: { // the last argument holds the low bits
-        unsigned total = 0;
+        LowBits r { 0, 0 };
         for (unsigned i = n; i-- > 0;) {
-            unsigned part = e.arg(i).get_sort().bv_size(), t = tz(i);
-            if (t < part)
-                return total + t;
-            total += part;
+            unsigned part = e.arg(i).get_sort().bv_size();
+            LowBits a = arg(i);
+            if (r.bits < 64)
+                r.low |= a.low << r.bits;
+            r = cut(std::min(r.bits + a.bits, 64u), r.low);
+            if (a.bits < part || r.bits == 64)
+                break;
         }
-        return total;
+        return r;
     }
     case Z3_OP_EXTRACT: {
         unsigned lo = unsigned(Z3_get_decl_int_parameter(e.ctx(), e.decl(), 1));
-        unsigned t = tz(0);
-        return t > lo ? std::min(t - lo, w) : 0;
+        LowBits a = arg(0);
+        if (a.bits <= lo)
+            return { 0, 0 };
+        return cut(std::min(a.bits - lo, w), a.low >> lo);
     }
-    case Z3_OP_ZERO_EXT:
+    case Z3_OP_ZERO_EXT: {
+        LowBits a = arg(0);
+        return a.bits >= e.arg(0).get_sort().bv_size() ? LowBits { std::min(w, 64u), a.low } : a;
+    }
     case Z3_OP_SIGN_EXT: {
-        unsigned t = tz(0);
-        return t >= e.arg(0).get_sort().bv_size() ? w : t;
+        LowBits a = arg(0);
+        unsigned inner = e.arg(0).get_sort().bv_size();
+        if (a.bits < inner || inner == 0 || inner > 64)
+            return a;
+        uint64_t sign = (a.low >> (inner - 1)) & 1;
+        return cut(std::min(w, 64u), sign ? a.low | ~low_mask(inner) : a.low);
     }
-    case Z3_OP_ITE: return std::min(tz(1), tz(2));
-    default: return 0;
+    case Z3_OP_ITE: {
+        // The low bits both branches agree on.
+        LowBits a = arg(1), b = arg(2);
+        unsigned bits = std::min(a.bits, b.bits);
+        uint64_t differ = (a.low ^ b.low) & low_mask(bits);
+        if (differ)
+            bits = unsigned(__builtin_ctzll(differ));
+        return cut(bits, a.low);
+    }
+    default: return { 0, 0 };
     }
 }
 
@@ -310,8 +363,8 @@ z3::expr select_at(const z3::expr& array, uint64_t k)
 } // namespace
 
 // The offsets that an access of `size` bytes at the symbolic `offset` can have in `o` (every
-// in-bounds one that the known trailing zero bits of `offset` allow), in increasing order; empty
-// when there are more than `max_offsets`. Reads and writes of a small object are then if-then-else
+// in-bounds one that the known low bits of `offset` allow), in increasing order; empty when there
+// are more than `max_offsets`. Reads and writes of a small object are then if-then-else
 // over these offsets, with constant array indices only: exact for every in-bounds access, and
 // object_at() has already checked (or, when that failed, assumed) that the access is in bounds.
 // Queries then stay in bit-vector logic instead of the theory of arrays.
@@ -320,12 +373,13 @@ std::vector<uint64_t> Executor::offsets(const Object& o, const z3::expr& offset,
     constexpr uint64_t max_offsets = 16;
     if (size > o.size)
         return {};
-    unsigned tz = std::min(known_trailing_zeros(offset), 32u);
-    uint64_t step = uint64_t(1) << tz;
-    if ((o.size - size) / step + 1 > max_offsets)
+    LowBits known = known_low_bits(offset);
+    unsigned bits = std::min(known.bits, 32u);
+    uint64_t step = uint64_t(1) << bits, first = known.low & (step - 1);
+    if (first > o.size - size || (o.size - size - first) / step + 1 > max_offsets)
         return {};
     std::vector<uint64_t> out;
-    for (uint64_t k = 0; k + size <= o.size; k += step)
+    for (uint64_t k = first; k + size <= o.size; k += step)
         out.push_back(k);
     return out;
 }
