@@ -86,8 +86,8 @@
 ; Two accepted PT_LOADs, a before b in the table: b starts on a page after every page a occupies.
 ; gABI: "Loadable segment entries in the program header table appear in ascending order, sorted
 ; on the p_vaddr member"; Bulwark also refuses a shared page (one page has one protection). Every
-; pair must satisfy it, not only neighbours: the parser checks neighbours, and the proof shows
-; that this is the same.
+; pair must satisfy it, not only neighbours: the parser checks neighbours, which is the same by the
+; induction stated at elf_header_step_accepted below.
 (define-fun elf_loads_disjoint ((vaddr_a (_ BitVec 64)) (memsz_a (_ BitVec 64)) (vaddr_b (_ BitVec 64))) Bool
   (bvule (elf_page_up (bvadd vaddr_a memsz_a)) (elf_page_down vaddr_b)))
 ; Bulwark's count limit: at most 16 PT_LOADs (ElfImage::max_load_segments), at least one.
