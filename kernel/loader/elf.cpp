@@ -2,6 +2,7 @@
 #include "kernel/loader/elf.h"
 
 #include "lib/byte_order.h"
+#include "lib/utility.h"
 
 namespace kernel::loader {
 
@@ -45,9 +46,10 @@ constexpr u8 osabi_gnu = 3;
 constexpr u16 em_x86_64 = 62;
 
 constexpr u64 page_mask = elf::page_size - 1;
-constexpr u64 page_down(u64 v) { return v & ~page_mask; }
-// Precondition: v <= user_limit (so it cannot wrap).
-constexpr u64 page_up(u64 v) { return (v + page_mask) & ~page_mask; }
+constexpr u64 page_down(u64 v) { return lib::align_down(v, elf::page_size); }
+// Precondition: v <= user_limit (so v + page_mask cannot wrap, and lib::align_up's overflow check
+// would be dead code here).
+constexpr u64 page_up(u64 v) { return lib::align_down(v + page_mask, elf::page_size); }
 // 0 and 1 mean "no alignment" (gABI "Program Header", p_align).
 constexpr bool alignment_ok(u64 align) { return (align & (align - 1)) == 0; }
 
@@ -176,6 +178,9 @@ lib::Result<ElfImage, ElfError> ElfImage::parse(const ElfView& view)
     image.entry = view.entry();
     image.program_header_count = view.program_header_count();
 
+    // The PT_LOADs kept, counted by image.segment_count; scan.load_count counts the same and the
+    // VERIFY below says so. The second counter is for the verifier: indexing this array by the
+    // scan's count (a term merged across paths) made the whole-table proofs time out.
     elf::detail::TableScan scan;
     ProgramHeader loads[max_load_segments];
     for (usize i = 0; i < view.program_header_count(); ++i) {
